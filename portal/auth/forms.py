@@ -1,0 +1,67 @@
+"""Account forms. The password policy itself lives in services/accounts.py."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+EMAIL_MAX = 254
+PASSWORD_MAX = 256
+
+
+def _email_field():
+    return EmailField(_l("E-mail address"),
+                      validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=EMAIL_MAX)],
+                      render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"})
+
+
+def _new_password_fields(label=_l("Password")):
+    password = PasswordField(
+        label,
+        validators=[DataRequired(_l("Choose a password.")), Length(max=PASSWORD_MAX)],
+        description=_l("At least 12 characters. A phrase of several words in any language is best."),
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(_l("Repeat the password.")),
+                    EqualTo("password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"})
+    return password, confirm
+
+
+class RegisterForm(FlaskForm):
+    email = _email_field()
+    password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
+                                                         Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email_field()
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields(_l("New password"))
+    submit = SubmitField(_l("Set new password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(_l("Enter your current password.")),
+                                                 Length(max=PASSWORD_MAX)],
+                                     render_kw={"autocomplete": "current-password"})
+    password, confirm = _new_password_fields(_l("New password"))
+    submit = SubmitField(_l("Change password"))
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (logout, resend verification): CSRF and nothing else."""

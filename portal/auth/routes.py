@@ -1,0 +1,172 @@
+"""Accounts: /auth/... and /account. Views parse, call one service, commit, flash, redirect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import get_locale
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth.forms import (ButtonForm, ChangePasswordForm, LoginForm, RegisterForm,
+                               ResetPasswordForm, ResetRequestForm)
+from portal.extensions import db, limiter
+from portal.security import safe_next
+from portal.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_LIMIT = "10 per minute;50 per hour"
+MAIL_LIMIT = "5 per 10 minutes;20 per day"
+
+
+def home_for(user) -> str:
+    return url_for("office.dashboard") if user.is_staff else url_for("apply.home")
+
+
+def _field_error(form, error: accounts.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors.append(error.message)
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
+@limiter.limit(MAIL_LIMIT, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.password.data, str(get_locale()))
+        except accounts.AccountError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your account has been created. We have sent a link to %(email)s: "
+                    "open it to verify your e-mail address.", email=user.email), "success")
+            return redirect(url_for("apply.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/auth/verify/<token>")
+def verify_email(token: str):
+    try:
+        user, newly = accounts.verify_email(token)
+    except accounts.BadLink as error:
+        return render_template("auth/link_problem.html", message=error.message), 400
+    db.session.commit()
+    if newly:
+        flash(_("Thank you: your e-mail address is verified."), "success")
+    else:
+        flash(_("Your e-mail address was already verified."), "info")
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/auth/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit(MAIL_LIMIT)
+def resend_verification():
+    if ButtonForm().validate_on_submit() and not current_user.is_verified:
+        accounts.send_verification(current_user)
+        db.session.commit()
+        flash(_("We have sent a new verification link to %(email)s.", email=current_user.email), "success")
+    return redirect(home_for(current_user))
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except accounts.AccountError as error:
+            db.session.commit()  # keep the failed-attempt count
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/auth/logout", methods=["GET", "POST"])
+def logout():
+    form = ButtonForm()
+    if not current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    if request.method == "POST" and form.validate_on_submit():
+        accounts.rotate_session(current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You have been logged out."), "info")
+        return redirect(url_for("public.home"))
+    return render_template("auth/logout.html", form=form)
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@limiter.limit(MAIL_LIMIT, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account exists for that address, we have sent it a link to choose a new "
+                "password. The link works once and expires in one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = accounts.user_for_reset(token)
+    except accounts.BadLink as error:
+        return render_template("auth/link_problem.html", message=error.message,
+                               retry=url_for("auth.request_reset")), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your password has been changed. You can now log in with the new password."),
+                  "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, email=user.email)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("auth/account.html", resend_form=ButtonForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this device keeps working, others stop
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)

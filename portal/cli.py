@@ -1,0 +1,74 @@
+"""Flask commands: ``flask --app wsgi user create``, ``seed-demo``, ``mail send-pending``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.extensions import db
+from portal.models import Role
+from portal.services import accounts, notifications
+
+user_cli = AppGroup("user", help="Manage accounts.")
+mail_cli = AppGroup("mail", help="The e-mail outbox.")
+
+DEMO_ACCOUNTS = (
+    ("officer@demo.example.org", "officer", "Officer tulip harbour 2027"),
+    ("admin@demo.example.org", "admin", "Admin cedar lantern 2027"),
+    ("applicant@demo.example.org", "applicant", "Applicant river compass 2027"),
+)
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@user_cli.command("create")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--role", required=True, help="applicant, officer or admin.")
+@click.option("--password", help="Prompted for (hidden, twice) when not given.")
+@click.option("--locale", default="en", show_default=True, help="en, ru or az.")
+def create_user(email: str, role: str, password: str | None, locale: str) -> None:
+    """Create an account with a verified e-mail address."""
+    if role not in Role.values():
+        _fail(f"unknown role {role!r}: use one of {', '.join(Role.values())}")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, password, role=role, locale=locale, verified=True)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        _fail(str(error.message))
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create demo data (idempotent) and print the demo accounts."""
+    click.echo("Demo accounts:")
+    for email, role, password in DEMO_ACCOUNTS:
+        if accounts.find_by_email(email) is None:
+            accounts.create_user(email, password, role=role, verified=True)
+            state = "created"
+        else:
+            state = "exists, password unchanged"
+        click.echo(f"  {role:<10} {email:<30} {password}   ({state})")
+    db.session.commit()
+
+
+@mail_cli.command("send-pending")
+@click.option("--limit", default=500, show_default=True, help="At most this many e-mails.")
+def send_pending(limit: int) -> None:
+    """Deliver e-mails waiting in the outbox."""
+    report = notifications.send_pending(limit=limit)
+    click.echo(f"Sent {report.sent}, failed {report.failed}.")
+    if report.failed:
+        raise SystemExit(1)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(user_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(seed_demo)

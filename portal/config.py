@@ -1,0 +1,163 @@
+"""Settings: the only module that reads the environment.
+
+Every setting has a safe development default so ``make run`` works on a fresh laptop.
+Production refuses to start without a real ``SECRET_KEY`` (see :func:`check_production`).
+Tests pass their overrides straight to ``create_app(config)``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+LANGUAGES = ("en", "ru", "az")
+ENVIRONMENTS = ("development", "testing", "production")
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the portal (raised at start-up, never at request time)."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def development_secret(instance_dir: Path = INSTANCE_DIR) -> str:
+    """A random secret generated once per checkout and kept in ``instance/`` (never committed)."""
+    path = instance_dir / "dev-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise the database URL (plain ``postgresql://`` means psycopg 3 here)."""
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the settings dictionary from environment variables (DESIGN.md section 7)."""
+    env = os.environ if environ is None else environ
+    portal_env = env.get("PORTAL_ENV", "development")
+    if portal_env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, got {portal_env!r}")
+    production = portal_env == "production"
+    mail_server = env.get("MAIL_SERVER", "")
+    redis_url = env.get("REDIS_URL", "")
+    upload_dir = env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    max_upload_mb = _int(env, "MAX_UPLOAD_MB", 10)
+
+    return {
+        "PORTAL_ENV": portal_env,
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": upload_dir,
+        "MAX_UPLOAD_MB": max_upload_mb,
+        # Whole request body limit: one upload plus the form around it.
+        "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
+        "INSTITUTION_NAME": env.get("INSTITUTION_NAME", "Azerbaijan Medical University"),
+        "INSTITUTION_SHORT_NAME": env.get("INSTITUTION_SHORT_NAME", "AMU"),
+        "INSTITUTION_EMAIL": env.get("INSTITUTION_EMAIL", "admission@example.edu"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        # Mail: console in development so a newcomer sees the verification link in the terminal.
+        "MAIL_BACKEND": env.get("MAIL_BACKEND") or ("smtp" if mail_server else "console"),
+        "MAIL_SERVER": mail_server or "localhost",
+        "MAIL_PORT": _int(env, "MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 30),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Admissions Office <admission@example.edu>"),
+        "MAIL_FILE_PATH": env.get("MAIL_FILE_PATH") or str(INSTANCE_DIR / "mail"),
+        # Deliver the outbox right after the request that queued it (a worker takes over later).
+        "MAIL_DELIVER_INLINE": _bool(env.get("MAIL_DELIVER_INLINE"), True),
+        "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 5),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "portal" / "translations"),
+        # Tokens: lifetimes in seconds, one salt per purpose (services/tokens.py).
+        "EMAIL_VERIFY_MAX_AGE": _int(env, "EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600),
+        "PASSWORD_RESET_MAX_AGE": _int(env, "PASSWORD_RESET_MAX_AGE", 3600),
+        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 10),
+        "LOGIN_LOCKOUT_MINUTES": _int(env, "LOGIN_LOCKOUT_MINUTES", 15),
+        # Argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile).
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST": _int(env, "ARGON2_MEMORY_COST", 65536),
+        "ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", 4),
+        "SESSION_COOKIE_NAME": "portal_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_NAME": "portal_remember",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session; a long form must not expire mid-way
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+    }
+
+
+def finalise(settings: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the development secret and check production rules; returns the settings."""
+    if settings["PORTAL_ENV"] == "production":
+        check_production(settings)
+    elif not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = development_secret()
+    return settings
+
+
+def check_production(settings: Mapping[str, Any]) -> None:
+    key = settings.get("SECRET_KEY") or ""
+    if len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in {"changeme", "secret", "dev", "development"}:
+        raise ConfigError(
+            "PORTAL_ENV=production needs a random SECRET_KEY of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+
+
+def production_warnings(settings: Mapping[str, Any]) -> list[str]:
+    """Settings that production can start without but should not run long without."""
+    warnings = []
+    if settings.get("MAIL_BACKEND") in {"console", "file", "locmem"}:
+        warnings.append("MAIL_SERVER is not set: e-mail is not really delivered")
+    if not settings.get("PUBLIC_BASE_URL"):
+        warnings.append("PUBLIC_BASE_URL is not set: links in e-mails use the request's Host header")
+    if not settings.get("REDIS_URL"):
+        warnings.append("REDIS_URL is not set: rate limits live in one process's memory")
+    return warnings

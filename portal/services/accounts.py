@@ -1,0 +1,305 @@
+"""Accounts: registration, e-mail verification, login, password reset and change.
+
+Why it is shaped this way:
+- the e-mail is normalised once here (email-validator, then lower-cased) so uniqueness is
+  case-insensitive on SQLite and PostgreSQL alike;
+- passwords are Argon2id hashes; the policy is length plus a guessability check (zxcvbn),
+  so long passphrases in any script pass and common passwords do not;
+- the session token stored in the login cookie is rotated on logout and password change,
+  which kills every other cookie of that user at once;
+- a password-reset token carries a fingerprint of the current hash, so it works once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from zxcvbn import zxcvbn
+
+from portal.extensions import db
+from portal.models import Role, User
+from portal.database import utcnow
+from portal.models.user import new_session_token
+from portal.services import notifications, tokens
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+MIN_PASSWORD_SCORE = 3  # zxcvbn: "safely unguessable: moderate protection from offline attacks"
+
+
+class AccountError(Exception):
+    """A refusal the user can act on; ``field`` names the form field it belongs to."""
+
+    field: str | None = None
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class InvalidEmail(AccountError):
+    field = "email"
+
+
+class EmailTaken(AccountError):
+    field = "email"
+
+
+class WeakPassword(AccountError):
+    field = "password"
+
+
+class InvalidCredentials(AccountError):
+    pass
+
+
+class AccountLocked(AccountError):
+    pass
+
+
+class AccountDisabled(AccountError):
+    pass
+
+
+class WrongPassword(AccountError):
+    field = "current_password"
+
+
+class BadLink(AccountError):
+    """A verification or reset link that is tampered, expired or already used."""
+
+
+# --- e-mail and passwords ------------------------------------------------------------------
+
+def normalise_email(raw: str) -> str:
+    try:
+        result = validate_email((raw or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidEmail(_l("Enter a valid e-mail address, like name@example.com.")) from exc
+    return result.normalized.lower()
+
+
+def password_problem(password: str, user_inputs: list[str] | None = None):
+    """The reason a password is refused, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("Use at least %(n)s characters. A phrase of several words is easiest to remember.",
+                  n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _l("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH)
+    # zxcvbn's matching is quadratic in length; the first 64 characters decide commonness.
+    if zxcvbn(password[:64], user_inputs=user_inputs or [])["score"] < MIN_PASSWORD_SCORE:
+        return _l("This password is too common or easy to guess. "
+                  "Try a phrase of several unrelated words.")
+    return None
+
+
+def check_password_policy(password: str, email: str | None = None) -> None:
+    inputs = [email, email.split("@")[0]] if email else []
+    problem = password_problem(password, inputs)
+    if problem:
+        raise WeakPassword(problem)
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"],
+                          parallelism=cfg["ARGON2_PARALLELISM"])
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    hasher = _hasher()
+    if user is None:
+        # Spend the same time as for a real account, so timing does not tell who exists.
+        hasher.hash(password)
+        return False
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_login_count = 0
+    user.locked_until = None
+    rotate_session(user)
+
+
+def rotate_session(user: User) -> None:
+    """Invalidate every login cookie of this user (the cookie holds the session token)."""
+    user.session_token = new_session_token()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+# --- registration and verification ---------------------------------------------------------
+
+def create_user(email: str, password: str, *, role: str = Role.APPLICANT.value, locale: str = "en",
+                verified: bool = False) -> User:
+    """Create an account after checking e-mail, uniqueness and the password policy."""
+    if role not in Role.values():
+        raise AccountError(_l("Unknown role."), field="role")
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise EmailTaken(_l("An account with this e-mail address already exists. "
+                            "Log in, or reset your password if you forgot it."))
+    check_password_policy(password, email)
+    user = User(email=email, password_hash=hash_password(password), role=role,
+                locale=locale if locale in current_app.config["LANGUAGES"] else "en",
+                email_verified_at=utcnow() if verified else None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(email: str, password: str, locale: str) -> User:
+    user = create_user(email, password, locale=locale)
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    token = tokens.make_token("verify-email", {"uid": user.id, "email": user.email})
+    notifications.queue_for_user(user, "verify_email",
+                                 link=notifications.external_url("auth.verify_email", token=token),
+                                 hours=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600)
+
+
+def verify_email(token: str) -> tuple[User, bool]:
+    """Mark the address verified; returns (user, newly_verified)."""
+    data = _read_link("verify-email", token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise BadLink(_l("This verification link is not valid. Log in and ask for a new one."))
+    if user.is_verified:
+        return user, False
+    user.email_verified_at = utcnow()
+    return user, True
+
+
+def _read_link(purpose: str, token: str, max_age: int) -> dict:
+    try:
+        return tokens.read_token(purpose, token, max_age)
+    except tokens.TokenExpired as exc:
+        raise BadLink(_l("This link has expired. Please ask for a new one.")) from exc
+    except tokens.TokenInvalid as exc:
+        raise BadLink(_l("This link is not valid. Check that you copied the whole link, "
+                         "or ask for a new one.")) from exc
+
+
+# --- login ---------------------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> User:
+    """The user these credentials belong to; failures are recorded for the lockout."""
+    try:
+        email = normalise_email(email)
+    except InvalidEmail:
+        email = ""
+    user = find_by_email(email) if email else None
+    now = utcnow()
+    if user is not None and user.locked_until and user.locked_until > now:
+        raise AccountLocked(_l("Too many failed attempts. Try again in %(minutes)s minutes, "
+                               "or reset your password.",
+                               minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]))
+    if not password_matches(user, password):
+        if user is not None:
+            _record_failure(user, now)
+        raise InvalidCredentials(_l("The e-mail address or password is not correct."))
+    if not user.active:
+        raise AccountDisabled(_l("This account is disabled. Please contact the admissions office."))
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+def _record_failure(user: User, now) -> None:
+    cfg = current_app.config
+    user.failed_login_count += 1
+    if user.failed_login_count >= cfg["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+        user.failed_login_count = 0
+
+
+# --- password reset and change -------------------------------------------------------------
+
+def _hash_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if an active account exists; the caller says the same thing either way."""
+    try:
+        user = find_by_email(normalise_email(email))
+    except InvalidEmail:
+        return
+    if user is None or not user.active:
+        return
+    token = tokens.make_token("reset-password", {"uid": user.id, "fp": _hash_fingerprint(user)})
+    notifications.queue_for_user(user, "reset_password",
+                                 link=notifications.external_url("auth.reset_password", token=token),
+                                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+
+
+def user_for_reset(token: str) -> User:
+    data = _read_link("reset-password", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active:
+        raise BadLink(_l("This link is not valid. Check that you copied the whole link, "
+                         "or ask for a new one."))
+    if data.get("fp") != _hash_fingerprint(user):
+        raise BadLink(_l("This link has already been used. Ask for a new one if you still need it."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset(token)
+    check_password_policy(new_password, user.email)
+    _set_password(user, new_password)
+    if not user.is_verified:  # the link proved the address works
+        user.email_verified_at = utcnow()
+    notifications.queue_for_user(user, "password_changed")
+    return user
+
+
+def change_password(user: User, current: str, new_password: str) -> None:
+    if not password_matches(user, current):
+        raise WrongPassword(_l("Your current password is not correct."))
+    check_password_policy(new_password, user.email)
+    _set_password(user, new_password)
+    notifications.queue_for_user(user, "password_changed")
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale in current_app.config["LANGUAGES"]:
+        user.locale = locale
+
+
+class EmailNotVerified(AccountError):
+    pass
+
+
+def require_verified(user: User) -> None:
+    """The hook the application submit step calls: unverified applicants may not submit."""
+    if not user.is_verified:
+        raise EmailNotVerified(_l("Verify your e-mail address before you submit: open the link we "
+                                  "sent you, or ask for a new one on your account page."))

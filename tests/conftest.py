@@ -1,0 +1,140 @@
+"""Test fixtures.
+
+The same suite runs on SQLite (default) and PostgreSQL (``TEST_DATABASE_URL``). The schema is
+built by the Alembic migrations, never by ``create_all``. Each test runs inside an outer
+transaction that is rolled back; the app's own commits become SAVEPOINT releases inside it.
+CSRF stays on: tests fill forms through ``tests.helpers.Forms``.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from portal import create_app
+from portal.config import database_url as normalise_url
+from portal.extensions import db
+from tests.helpers import Forms
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def pytest_report_header(config):
+    return f"database: {TEST_DATABASE_URL or 'SQLite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return normalise_url(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def test_settings(database_url: str, tmp_path: Path, **overrides) -> dict:
+    settings = {
+        "PORTAL_ENV": "testing",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-the-checks",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_BACKEND": "locmem",
+        "MAIL_DEFAULT_SENDER": "Admissions Office <admission@example.edu>",
+        "RATELIMIT_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "MAIL_FILE_PATH": str(tmp_path / "mail"),
+        "PUBLIC_BASE_URL": "",
+    }
+    settings.update(overrides)
+    return settings
+
+
+def reset_schema(url: str) -> None:
+    """Empty the test database so the migrations start from nothing."""
+    if not url.startswith("postgresql"):
+        return  # a new temporary SQLite file per run
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(test_settings(database_url, tmp_path_factory.mktemp("app")))
+    reset_schema(database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Run the test inside a transaction that is rolled back afterwards."""
+    if request.node.get_closest_marker("live_db"):
+        yield  # browser tests commit for real; they clean up after themselves
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id)
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context with a test request (for services and url_for)."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def forms(client):
+    return Forms(client)
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages the locmem back-end delivered during this test."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_smtp(request, monkeypatch):
+    """Fail any test that opens an SMTP connection it did not ask for (marker ``smtp``)."""
+    if request.node.get_closest_marker("smtp"):
+        yield
+        return
+    attempts: list[str] = []
+
+    def refuse(self, host="localhost", port=0, source_address=None):
+        attempts.append(f"{host}:{port}")
+        raise pytest.fail.Exception(f"unexpected SMTP connection to {host}:{port}")
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
+    yield
+    assert not attempts, f"test opened SMTP connections: {attempts}"
