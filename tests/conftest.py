@@ -8,12 +8,14 @@ CSRF stays on: tests fill forms through ``tests.helpers.Forms``.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import smtplib
 from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -67,9 +69,18 @@ def reset_schema(url: str) -> None:
     engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in fresh contexts, as in a real server, even when the test holds an
+    application context for its factories (otherwise ``g`` and the session would be shared)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app(test_settings(database_url, tmp_path_factory.mktemp("app")))
+    app.test_client_class = IsolatedClient
     reset_schema(database_url)
     with app.app_context():
         flask_migrate.upgrade()
