@@ -39,7 +39,7 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
-def test_settings(database_url: str, tmp_path: Path, **overrides) -> dict:
+def settings_for(database_url: str, tmp_path: Path, **overrides) -> dict:
     settings = {
         "PORTAL_ENV": "testing",
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-the-checks",
@@ -79,7 +79,7 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    app = create_app(test_settings(database_url, tmp_path_factory.mktemp("app")))
+    app = create_app(settings_for(database_url, tmp_path_factory.mktemp("app")))
     app.test_client_class = IsolatedClient
     reset_schema(database_url)
     with app.app_context():
@@ -149,3 +149,46 @@ def _no_unexpected_smtp(request, monkeypatch):
     monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
     yield
     assert not attempts, f"test opened SMTP connections: {attempts}"
+
+
+class SMTPSink:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; yields (host, port, sink)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = SMTPSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_app(database_url, tmp_path, smtp_server):
+    """The portal configured to deliver through the real SMTP server above."""
+    host, port, _sink = smtp_server
+    app = create_app(settings_for(database_url, tmp_path, MAIL_BACKEND="smtp", MAIL_SERVER=host,
+                                   MAIL_PORT=port, MAIL_TIMEOUT=5))
+    app.test_client_class = IsolatedClient
+    return app
