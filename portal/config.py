@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -144,11 +145,11 @@ def finalise(settings: dict[str, Any]) -> dict[str, Any]:
 
 def check_production(settings: Mapping[str, Any]) -> None:
     key = settings.get("SECRET_KEY") or ""
-    if len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in {"changeme", "secret", "dev", "development"}:
+    # Length and variety: refuses "changeme", "x" * 40 and other placeholders.
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
         raise ConfigError(
-            "PORTAL_ENV=production needs a random SECRET_KEY of at least "
-            f"{MIN_SECRET_KEY_LENGTH} characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-        )
+            f"PORTAL_ENV=production needs a random SECRET_KEY of at least {MIN_SECRET_KEY_LENGTH} "
+            "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'")
 
 
 def production_warnings(settings: Mapping[str, Any]) -> list[str]:

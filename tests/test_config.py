@@ -1,5 +1,7 @@
 """Configuration: development defaults, and production's refusal to run with a weak secret."""
 
+import secrets
+
 import pytest
 
 from portal import config, create_app
@@ -12,7 +14,7 @@ def test_production_refuses_without_a_secret_key(monkeypatch):
         create_app()
 
 
-@pytest.mark.parametrize("key", ["", "short", "changeme", "x" * 31])
+@pytest.mark.parametrize("key", ["", "short", "changeme", "x" * 31, "ab" * 40])
 def test_production_refuses_weak_secret_keys(key):
     settings = config.from_environment({"PORTAL_ENV": "production", "SECRET_KEY": key})
     with pytest.raises(config.ConfigError):
@@ -20,12 +22,13 @@ def test_production_refuses_weak_secret_keys(key):
 
 
 def test_production_with_a_real_key_starts_with_secure_cookies(tmp_path):
-    env = {"PORTAL_ENV": "production", "SECRET_KEY": "k" * 48, "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+    env = {"PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
            "MAIL_SERVER": "smtp.example.org"}
     settings = config.finalise(config.from_environment(env))
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
     assert settings["MAIL_BACKEND"] == "smtp"
-    assert "REDIS_URL is not set: rate limits live in one process's memory" in config.production_warnings(settings)
+    warnings = config.production_warnings(settings)
+    assert "REDIS_URL is not set: rate limits live in one process's memory" in warnings
 
 
 def test_development_secret_is_generated_once_and_kept(tmp_path):

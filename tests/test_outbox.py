@@ -54,7 +54,7 @@ def test_failure_is_recorded_and_retried_until_the_limit(app, monkeypatch):
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr("flask_mailman.EmailMultiAlternatives.send", broken)
-    for attempt in range(1, app.config["MAIL_MAX_ATTEMPTS"] + 1):
+    for _attempt in range(1, app.config["MAIL_MAX_ATTEMPTS"] + 1):
         report = notifications.send_pending()
         assert report.failed == 1
     row = db.session.scalars(select(OutboundEmail)).one()

@@ -15,9 +15,9 @@ def _email_field():
                       render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"})
 
 
-def _new_password_fields(label=_l("Password")):
+def _new_password_fields(label=None):
     password = PasswordField(
-        label,
+        label or _l("Password"),
         validators=[DataRequired(_l("Choose a password.")), Length(max=PASSWORD_MAX)],
         description=_l("At least 12 characters. A phrase of several words in any language is best."),
         render_kw={"autocomplete": "new-password"})

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth.forms import (ButtonForm, ChangePasswordForm, LoginForm, RegisterForm,
-                               ResetPasswordForm, ResetRequestForm)
+from portal.auth.forms import (
+    ButtonForm,
+    ChangePasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 from portal.extensions import db, limiter
 from portal.security import safe_next
 from portal.services import accounts

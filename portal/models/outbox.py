@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
 from portal.database import utcnow
+from portal.extensions import db
 
 
 class OutboundEmail(db.Model):

@@ -10,11 +10,11 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
 from portal.database import TimestampMixin
+from portal.extensions import db
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     APPLICANT = "applicant"
     OFFICER = "officer"
     ADMIN = "admin"

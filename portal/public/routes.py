@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 

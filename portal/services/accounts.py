@@ -23,9 +23,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from zxcvbn import zxcvbn
 
+from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Role, User
-from portal.database import utcnow
 from portal.models.user import new_session_token
 from portal.services import notifications, tokens
 

@@ -18,9 +18,9 @@ from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select
 
+from portal.database import utcnow
 from portal.extensions import db
 from portal.models import OutboundEmail, User
-from portal.database import utcnow
 
 log = logging.getLogger(__name__)
 
