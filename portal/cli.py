@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal.extensions import db
 from portal.models import Role
@@ -45,6 +45,7 @@ def create_user(email: str, role: str, password: str | None, locale: str) -> Non
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Create demo data (idempotent) and print the demo accounts."""
     click.echo("Demo accounts:")

@@ -3,7 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from portal.services.accounts import password_problem
 
 EMAIL_MAX = 254
 PASSWORD_MAX = 256
@@ -15,10 +17,21 @@ def _email_field():
                       render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"})
 
 
+class PasswordPolicy:
+    """Shows the policy's verdict beside the field together with the form's other errors;
+    services/accounts.py checks it again and stays the authority."""
+
+    def __call__(self, form, field):
+        email = getattr(form, "email", None)
+        problem = password_problem(field.data or "", email.data if email is not None else None)
+        if problem:
+            raise ValidationError(problem)
+
+
 def _new_password_fields(label=None):
     password = PasswordField(
         label or _l("Password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(max=PASSWORD_MAX)],
+        validators=[DataRequired(_l("Choose a password.")), PasswordPolicy()],
         description=_l("At least 12 characters. A phrase of several words in any language is best."),
         render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(

@@ -88,23 +88,23 @@ def normalise_email(raw: str) -> str:
     return result.normalized.lower()
 
 
-def password_problem(password: str, user_inputs: list[str] | None = None):
+def password_problem(password: str, email: str | None = None):
     """The reason a password is refused, or None when it is acceptable."""
+    user_inputs = [email, email.split("@")[0]] if email else []
     if len(password) < MIN_PASSWORD_LENGTH:
         return _l("Use at least %(n)s characters. A phrase of several words is easiest to remember.",
                   n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
         return _l("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH)
     # zxcvbn's matching is quadratic in length; the first 64 characters decide commonness.
-    if zxcvbn(password[:64], user_inputs=user_inputs or [])["score"] < MIN_PASSWORD_SCORE:
+    if zxcvbn(password[:64], user_inputs=user_inputs)["score"] < MIN_PASSWORD_SCORE:
         return _l("This password is too common or easy to guess. "
                   "Try a phrase of several unrelated words.")
     return None
 
 
 def check_password_policy(password: str, email: str | None = None) -> None:
-    inputs = [email, email.split("@")[0]] if email else []
-    problem = password_problem(password, inputs)
+    problem = password_problem(password, email)
     if problem:
         raise WeakPassword(problem)
 
