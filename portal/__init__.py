@@ -87,8 +87,12 @@ def register_errorhandlers(app: Flask) -> None:
         title, default_message = ERROR_TEXT.get(code, ERROR_TEXT[500])
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=str(title)), code
-        return render_template("errors/error.html", code=code, title=title,
-                               message=message or default_message), code
+        try:
+            return render_template("errors/error.html", code=code, title=title,
+                                   message=message or default_message), code
+        except Exception:  # the layout itself failed (e.g. the database is down): stay plain
+            log.exception("error page %s could not be rendered", code)
+            return f"<!doctype html><title>{code}</title><h1>{code}</h1>", code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

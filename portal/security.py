@@ -26,7 +26,7 @@ def init_login(app: Flask, manager: LoginManager) -> None:
         # The cookie holds the session token, not the id: a rotated token matches nobody.
         if not token:
             return None
-        return db.session.scalar(select(User).where(User.session_token == token))
+        return db.session.scalar(select(User).where(User.session_token == token, User.active.is_(True)))
 
     @app.after_request
     def no_store_for_people(response):

@@ -186,14 +186,17 @@ def test_reset_flow_and_reused_link(client, forms, outbox, ctx):
     user = UserFactory()
     forms.post("/auth/reset", {"email": user.email})
     path = path_of(link_in(outbox[0].body))
-    assert "For the account" in text_of(client.get(path))
-    weak = forms.post(path, {"password": "password1234", "confirm": "password1234"})
+    opened = client.get(path)
+    assert opened.status_code == 302 and opened.headers["Location"] == "/auth/reset/new"
+    assert "For the account" in text_of(client.get("/auth/reset/new"))
+    weak = forms.post("/auth/reset/new", {"password": "password1234", "confirm": "password1234"})
     assert "too common" in text_of(weak)
-    done = forms.post(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    done = forms.post("/auth/reset/new", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.headers["Location"] == "/auth/login"
     assert forms.login(user.email, NEW_PASSWORD).status_code == 302
     again = client.get(path)
     assert again.status_code == 400 and "already been used" in text_of(again)
+    assert client.get("/auth/reset/new").status_code == 400  # nothing left in the session
     assert outbox[-1].subject == "Your password was changed"
 
 
@@ -239,3 +242,27 @@ def test_account_requires_login(client):
 def test_failed_request_queues_no_mail(forms, ctx):
     register(forms, password="short")
     assert db.session.scalar(select(func.count()).select_from(OutboundEmail)) == 0
+
+
+def test_reset_form_without_a_link_is_refused(client):
+    response = client.get("/auth/reset/new")
+    assert response.status_code == 400 and "not valid" in text_of(response)
+
+
+def test_deactivated_user_is_logged_out_at_once(client, forms, ctx):
+    user = UserFactory()
+    forms.login(user.email, PASSWORD)
+    assert client.get("/account").status_code == 200
+    user.active = False
+    db.session.commit()
+    assert client.get("/account").status_code == 302
+
+
+def test_verification_link_does_not_carry_the_address(forms, outbox):
+    import base64
+
+    register(forms)
+    token = link_in(outbox[0].body).rsplit("/", 1)[1]
+    payload = token.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"amina" not in decoded and b"example.com" not in decoded

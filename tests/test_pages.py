@@ -145,3 +145,18 @@ def test_login_is_rate_limited_with_a_clear_page(database_url, tmp_path):
         assert "too many requests" in text_of(refused).lower()
     finally:
         limiter.enabled = False
+
+
+def test_error_page_survives_a_broken_layout(database_url, tmp_path, monkeypatch):
+    app = make_app(database_url, tmp_path)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("first failure")
+
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("template failure")
+
+    monkeypatch.setattr("portal.render_template", broken_render)
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500 and b"<h1>500</h1>" in response.data

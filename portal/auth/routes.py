@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -131,13 +131,34 @@ def request_reset():
     return render_template("auth/reset_request.html", form=form)
 
 
-@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+RESET_TOKEN_KEY = "reset_token"
+
+
+def _bad_reset_link(message):
+    return render_template("auth/link_problem.html", message=message,
+                           retry=url_for("auth.request_reset")), 400
+
+
+@bp.route("/auth/reset/<token>")
+def reset_link(token: str):
+    """The e-mailed link: keep the token in the session and drop it from the address bar, so it
+    does not linger in the browser history or leak through the Referer header."""
+    try:
+        accounts.user_for_reset(token)
+    except accounts.BadLink as error:
+        return _bad_reset_link(error.message)
+    session[RESET_TOKEN_KEY] = token
+    return redirect(url_for("auth.reset_password"))
+
+
+@bp.route("/auth/reset/new", methods=["GET", "POST"])
+def reset_password():
+    token = session.get(RESET_TOKEN_KEY, "")
     try:
         user = accounts.user_for_reset(token)
     except accounts.BadLink as error:
-        return render_template("auth/link_problem.html", message=error.message,
-                               retry=url_for("auth.request_reset")), 400
+        session.pop(RESET_TOKEN_KEY, None)
+        return _bad_reset_link(error.message)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -147,6 +168,7 @@ def reset_password(token: str):
             _field_error(form, error)
         else:
             db.session.commit()
+            session.pop(RESET_TOKEN_KEY, None)
             logout_user()
             flash(_("Your password has been changed. You can now log in with the new password."),
                   "success")

@@ -177,8 +177,13 @@ def register(email: str, password: str, locale: str) -> User:
     return user
 
 
+def _fingerprint(value: str) -> str:
+    """A short digest to bind a token to a value without putting the value in the URL."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
 def send_verification(user: User) -> None:
-    token = tokens.make_token("verify-email", {"uid": user.id, "email": user.email})
+    token = tokens.make_token("verify-email", {"uid": user.id, "em": _fingerprint(user.email)})
     notifications.queue_for_user(user, "verify_email",
                                  link=notifications.external_url("auth.verify_email", token=token),
                                  hours=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600)
@@ -188,7 +193,7 @@ def verify_email(token: str) -> tuple[User, bool]:
     """Mark the address verified; returns (user, newly_verified)."""
     data = _read_link("verify-email", token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
     user = db.session.get(User, data.get("uid"))
-    if user is None or user.email != data.get("email"):
+    if user is None or _fingerprint(user.email) != data.get("em"):
         raise BadLink(_l("This verification link is not valid. Log in and ask for a new one."))
     if user.is_verified:
         return user, False
@@ -242,10 +247,6 @@ def _record_failure(user: User, now) -> None:
 
 # --- password reset and change -------------------------------------------------------------
 
-def _hash_fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def request_password_reset(email: str) -> None:
     """Queue a reset link if an active account exists; the caller says the same thing either way."""
     try:
@@ -254,9 +255,9 @@ def request_password_reset(email: str) -> None:
         return
     if user is None or not user.active:
         return
-    token = tokens.make_token("reset-password", {"uid": user.id, "fp": _hash_fingerprint(user)})
+    token = tokens.make_token("reset-password", {"uid": user.id, "fp": _fingerprint(user.password_hash)})
     notifications.queue_for_user(user, "reset_password",
-                                 link=notifications.external_url("auth.reset_password", token=token),
+                                 link=notifications.external_url("auth.reset_link", token=token),
                                  minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
 
 
@@ -266,7 +267,7 @@ def user_for_reset(token: str) -> User:
     if user is None or not user.active:
         raise BadLink(_l("This link is not valid. Check that you copied the whole link, "
                          "or ask for a new one."))
-    if data.get("fp") != _hash_fingerprint(user):
+    if data.get("fp") != _fingerprint(user.password_hash):
         raise BadLink(_l("This link has already been used. Ask for a new one if you still need it."))
     return user
 
