@@ -6,19 +6,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from portal import demo
 from portal.extensions import db
 from portal.models import Role
 from portal.services import accounts, notifications
 
 user_cli = AppGroup("user", help="Manage accounts.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
-
-DEMO_ACCOUNTS = (
-    ("officer@demo.example.org", "officer", "Officer tulip harbour 2027"),
-    ("admin@demo.example.org", "admin", "Admin cedar lantern 2027"),
-    ("applicant@demo.example.org", "applicant", "Applicant river compass 2027"),
-)
-
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
@@ -49,13 +43,10 @@ def create_user(email: str, role: str, password: str | None, locale: str) -> Non
 def seed_demo() -> None:
     """Create demo data (idempotent) and print the demo accounts."""
     click.echo("Demo accounts:")
-    for email, role, password in DEMO_ACCOUNTS:
-        if accounts.find_by_email(email) is None:
-            accounts.create_user(email, password, role=role, verified=True)
-            state = "created"
-        else:
-            state = "exists, password unchanged"
-        click.echo(f"  {role:<10} {email:<30} {password}   ({state})")
+    for line in demo.seed_accounts():
+        click.echo(line)
+    for line in demo.seed_reference_data():
+        click.echo(line)
     db.session.commit()
 
 

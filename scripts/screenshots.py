@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.cli import DEMO_ACCOUNTS
+from portal.demo import DEMO_ACCOUNTS
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

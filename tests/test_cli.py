@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from portal.cli import DEMO_ACCOUNTS
+from portal.demo import DEMO_ACCOUNTS
 from portal.extensions import db
 from portal.models import OutboundEmail, User
 from portal.services import accounts, notifications

@@ -131,7 +131,7 @@ def request_reset():
     return render_template("auth/reset_request.html", form=form)
 
 
-RESET_TOKEN_KEY = "reset_token"
+RESET_TOKEN_KEY = "reset_token"  # noqa: S105  (a session key name, not a secret)
 
 
 def _bad_reset_link(message):

@@ -1,6 +1,14 @@
 """All models, imported here so Alembic and the app see the whole metadata."""
 
+from portal.models.audit import AuditLog
+from portal.models.inquiry import INQUIRY_KINDS, INQUIRY_STATUSES, Inquiry, InquiryReply
+from portal.models.notice import NOTICE_KINDS, Notice, NoticeTranslation
 from portal.models.outbox import OutboundEmail
+from portal.models.reference import INSTRUCTION_LANGUAGES, DocumentType, Intake, Programme, ProgrammeLanguage
 from portal.models.user import STAFF_ROLES, Role, User
 
-__all__ = ["OutboundEmail", "Role", "STAFF_ROLES", "User"]
+__all__ = [
+    "AuditLog", "DocumentType", "INQUIRY_KINDS", "INQUIRY_STATUSES", "INSTRUCTION_LANGUAGES", "Inquiry",
+    "InquiryReply", "Intake", "NOTICE_KINDS", "Notice", "NoticeTranslation", "OutboundEmail", "Programme",
+    "ProgrammeLanguage", "Role", "STAFF_ROLES", "User",
+]
