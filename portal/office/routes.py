@@ -11,3 +11,7 @@ bp = Blueprint("office", __name__, url_prefix="/office")
 @staff_required
 def dashboard():
     return render_template("office/dashboard.html")
+
+
+# Each office area is its own module attaching routes to ``bp``.
+from portal.office import inbox, notices, settings  # noqa: E402,F401

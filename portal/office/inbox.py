@@ -1,0 +1,1 @@
+"""Office: inbox (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Office: notices (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Office: settings (filled in by its issue)."""
