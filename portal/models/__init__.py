@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole metadata."""
 
+from portal.models.application import STATUSES, Application, ApplicationEvent, Document
 from portal.models.audit import AuditLog
 from portal.models.inquiry import INQUIRY_KINDS, INQUIRY_STATUSES, Inquiry, InquiryReply
 from portal.models.notice import NOTICE_KINDS, Notice, NoticeTranslation
@@ -8,7 +9,7 @@ from portal.models.reference import INSTRUCTION_LANGUAGES, DocumentType, Intake,
 from portal.models.user import STAFF_ROLES, Role, User
 
 __all__ = [
-    "AuditLog", "DocumentType", "INQUIRY_KINDS", "INQUIRY_STATUSES", "INSTRUCTION_LANGUAGES", "Inquiry",
+    "Application", "ApplicationEvent", "Document", "STATUSES", "AuditLog", "DocumentType", "INQUIRY_KINDS", "INQUIRY_STATUSES", "INSTRUCTION_LANGUAGES", "Inquiry",
     "InquiryReply", "Intake", "NOTICE_KINDS", "Notice", "NoticeTranslation", "OutboundEmail", "Programme",
     "ProgrammeLanguage", "Role", "STAFF_ROLES", "User",
 ]

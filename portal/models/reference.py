@@ -32,6 +32,8 @@ class Intake(TimestampMixin, db.Model):
     closes_at: Mapped[datetime]
     course_starts_on: Mapped[date]
     active: Mapped[bool] = mapped_column(default=True)
+    # The last reference number handed out (FC27-000123); incremented in the submit transaction.
+    last_reference: Mapped[int] = mapped_column(default=0)
 
 
 class Programme(LocalizedName, TimestampMixin, db.Model):
