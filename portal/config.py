@@ -113,6 +113,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # Tokens: lifetimes in seconds, one salt per purpose (services/tokens.py).
         "EMAIL_VERIFY_MAX_AGE": _int(env, "EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600),
         "PASSWORD_RESET_MAX_AGE": _int(env, "PASSWORD_RESET_MAX_AGE", 3600),
+        # Admission rules checked by the application wizard.
+        "APPLICANT_MIN_AGE": _int(env, "APPLICANT_MIN_AGE", 16),
+        "APPLICANT_MAX_AGE": _int(env, "APPLICANT_MAX_AGE", 35),
+        "PASSPORT_VALID_MONTHS_AFTER_START": _int(env, "PASSPORT_VALID_MONTHS_AFTER_START", 18),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 10),
         "LOGIN_LOCKOUT_MINUTES": _int(env, "LOGIN_LOCKOUT_MINUTES", 15),
         # Argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile).

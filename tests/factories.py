@@ -1,11 +1,14 @@
 """factory_boy factories bound to the per-test session."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import User
+from portal.models import Application, DocumentType, Intake, Programme, ProgrammeLanguage, User
 from portal.services.accounts import hash_password
 
 PASSWORD = "Quiet meadow lantern 1972"
@@ -27,3 +30,75 @@ class UserFactory(SQLAlchemyModelFactory):
         unverified = factory.Trait(email_verified_at=None)
         officer = factory.Trait(role="officer")
         admin = factory.Trait(role="admin")
+
+
+class IntakeFactory(SQLAlchemyModelFactory):
+    class Meta:
+        model = Intake
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+    code = factory.Sequence(lambda n: f"T{n:02d}")
+    name = factory.Sequence(lambda n: f"Foundation Course test intake {n}")
+    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=30))
+    closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=90))
+    course_starts_on = factory.LazyFunction(lambda: (utcnow() + timedelta(days=200)).date())
+
+
+class ProgrammeFactory(SQLAlchemyModelFactory):
+    class Meta:
+        model = Programme
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+    code = factory.Sequence(lambda n: f"track-{n}")
+    name_en = "General Medicine"
+    name_ru = "Лечебное дело"
+    name_az = "Müalicə işi"
+    languages = factory.LazyFunction(lambda: [ProgrammeLanguage(language=c) for c in ("en", "ru")])
+
+
+class DocumentTypeFactory(SQLAlchemyModelFactory):
+    class Meta:
+        model = DocumentType
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+    code = factory.Sequence(lambda n: f"doc-{n}")
+    name_en = factory.Sequence(lambda n: f"Document {n}")
+    requirement = "required"
+    position = factory.Sequence(int)
+
+
+class ApplicationFactory(SQLAlchemyModelFactory):
+    """A draft; ``ApplicationFactory(complete=True)`` has every form step answered validly."""
+
+    class Meta:
+        model = Application
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+    applicant = factory.SubFactory(UserFactory)
+    intake = factory.SubFactory(IntakeFactory)
+    completed_steps = factory.LazyFunction(list)
+    reopened_steps = factory.LazyFunction(list)
+
+    class Params:
+        complete = factory.Trait(
+            programme=factory.SubFactory(ProgrammeFactory),
+            instruction_language="en",
+            surname="ALIYEVA", given_names="LEYLA", sex="F",
+            date_of_birth=factory.LazyAttribute(
+                lambda o: o.intake.course_starts_on.replace(year=o.intake.course_starts_on.year - 19)),
+            place_of_birth="Tabriz", citizenship="IR",
+            passport_number=factory.Sequence(lambda n: f"K{n:08d}"), passport_country="IR",
+            passport_issued_on=factory.LazyFunction(lambda: (utcnow() - timedelta(days=400)).date()),
+            passport_expires_on=factory.LazyFunction(lambda: (utcnow() + timedelta(days=3000)).date()),
+            phone="+989121234567", address="12 Azadi Street", city="Tabriz", country="IR",
+            emergency_name="Mina Aliyeva", emergency_phone="+989121234568",
+            school_name="Tabriz High School No. 3", school_country="IR",
+            graduation_year=factory.LazyFunction(lambda: utcnow().year),
+            certificate_number="TB-2026-0042", grade_scale="100",
+            biology_grade=Decimal("91"), chemistry_grade=Decimal("88"), language_certificate="none",
+            completed_steps=["programme", "personal", "passport", "contact", "education"],
+        )
