@@ -6,7 +6,11 @@ The configured locales are checked at start-up against the compiled catalogs, so
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+
+import pycountry
+from babel import Locale
 
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
@@ -40,4 +44,22 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context():
         return {"current_locale": str(get_locale()), "language_names": LANGUAGE_NAMES,
-                "languages": app.config["LANGUAGES"]}
+                "languages": app.config["LANGUAGES"], "country_name": country_name}
+
+
+@functools.lru_cache(maxsize=8)
+def _countries(locale: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(locale).territories
+    pairs = [(c.alpha_2, names.get(c.alpha_2, c.name)) for c in pycountry.countries]
+    return tuple(sorted(pairs, key=lambda pair: pair[1].casefold()))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166-1 countries (pycountry), named in the page's language (Babel/CLDR), sorted."""
+    return list(_countries(str(get_locale())))
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return dict(_countries(str(get_locale()))).get(code, code)

@@ -224,7 +224,8 @@ def submit(application: Application, actor: User, expected_version: int, missing
     application.reopened_steps = []
     flag_duplicate_passport(application)
     template = "application_resubmitted" if resubmission else "application_submitted"
-    notifications.queue_for_user(application.applicant, template, application=application)
+    notifications.queue_for_user(application.applicant, template, application=application,
+                                 link=notifications.external_url("apply.home"))
     try:
         db.session.flush()
     except (StaleDataError, OperationalError) as exc:

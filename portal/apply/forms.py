@@ -1,0 +1,504 @@
+"""The application wizard's forms. Field names are the Application columns; labels are the
+contract of DESIGN.md section 6. Each validator normalises what it accepts (E.164 phones,
+upper-case passport numbers) so the view stores ``form.values()`` as it is."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from flask import current_app
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+from portal.database import utcnow
+from portal.i18n import country_choices
+from portal.services.applications import age_on, passport_valid_until_needed
+
+LATIN_NAME = re.compile(r"^[A-Za-z]+(?:[ '\-][A-Za-z]+)*$")
+PASSPORT_NUMBER = re.compile(r"^[A-Z0-9]{5,12}$")
+CERTIFICATE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/.\- ]{1,48}[A-Za-z0-9]$")
+GRADE_SCALES = {  # code: (label, lowest, highest)
+    "100": (_l("0 to 100 (percent)"), Decimal(0), Decimal(100)),
+    "20": (_l("0 to 20"), Decimal(0), Decimal(20)),
+    "10": (_l("1 to 10"), Decimal(1), Decimal(10)),
+    "5": (_l("2 to 5"), Decimal(2), Decimal(5)),
+    "4": (_l("0 to 4 (GPA)"), Decimal(0), Decimal(4)),
+}
+LANGUAGE_NAMES = {"en": _l("English"), "ru": _l("Russian"), "az": _l("Azerbaijani")}
+
+
+def optional_str(value) -> str:
+    """Select coercion that keeps an unanswered question empty (not the string "None")."""
+    return "" if value is None else str(value)
+
+
+class Answered:
+    """Like DataRequired, but an answer that failed to parse (a bad date or number) keeps its
+    own, more precise error instead of being reported as missing. Works for stored data too."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data not in (None, "") or (field.raw_data and str(field.raw_data[0]).strip()):
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message)
+
+
+def required(message):
+    return Answered(message)
+
+
+def length(maximum: int, minimum: int = -1):
+    if minimum > 0:
+        return Length(min=minimum, max=maximum,
+                      message=_l("Use between %(min)d and %(max)d characters."))
+    return Length(max=maximum, message=_l("Use at most %(max)d characters."))
+
+
+class RealDateField(DateField):
+    """A date input whose parse error is ours (translated), not WTForms' English default."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = date.fromisoformat(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a real date, for example 2007-05-31.")) from None
+
+
+class CountryField(SelectField):
+    def __init__(self, label, validators=None, optional=False, **kwargs):
+        super().__init__(label, validators, coerce=optional_str, validate_choice=False, **kwargs)
+        self.optional = optional
+
+    def pre_validate(self, form):
+        if self.data and self.data not in dict(self.choices):
+            raise ValidationError(_l("Choose a country from the list."))
+
+
+def normalise_text(field) -> None:
+    if isinstance(field.data, str):
+        field.data = re.sub(r"\s+", " ", field.data).strip() or None
+
+
+def parse_phone(raw: str) -> str:
+    try:
+        number = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_l("Enter the number in international format: + and the country code, "
+                                 "for example +994 12 345 67 89."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class StepForm(FlaskForm):
+    """Common to every step: the two buttons and the conversion to column values."""
+
+    save = SubmitField(_l("Save and continue"))
+    save_draft = SubmitField(_l("Save draft"))
+
+    BUTTONS = ("save", "save_draft", "csrf_token")
+
+    def __init__(self, *args, intake=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.intake = intake
+        for f in self:
+            if isinstance(f, CountryField):
+                blank = [("", _l("Choose a country"))] if not f.optional else [("", _l("None"))]
+                f.choices = blank + country_choices()
+
+    def answer_fields(self):
+        return [f for f in self if f.name not in self.BUTTONS]
+
+    def values(self) -> dict:
+        return {f.name: f.data if f.data not in ("", None) else None for f in self.answer_fields()}
+
+    def draft_errors(self) -> dict:
+        """Errors that block even a draft save: those on fields the applicant did fill in."""
+        return {f.name: f.errors for f in self.answer_fields()
+                if f.errors and f.raw_data and any(str(v).strip() for v in f.raw_data)}
+
+    def drop_errors_of_empty_fields(self) -> None:
+        for f in self.answer_fields():
+            if f.errors and not (f.raw_data and any(str(v).strip() for v in f.raw_data)):
+                f.errors = []
+                f.data = None
+
+
+class ProgrammeForm(StepForm):
+    intake_id = SelectField(_l("Intake"), coerce=optional_str, validate_choice=False,
+                            validators=[required(_l("Choose the intake."))])
+    programme_id = SelectField(_l("Programme"), coerce=optional_str, validate_choice=False,
+                               validators=[required(_l("Choose the Foundation Course track."))],
+                               description=_l("The faculty you will study at after the Foundation Course."))
+    instruction_language = SelectField(_l("Language of instruction"), coerce=optional_str, validate_choice=False,
+                                       validators=[required(_l("Choose the language of instruction."))])
+
+    def __init__(self, *args, intakes=(), programmes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        locale = str(get_locale())
+        self.programmes = {str(p.id): p for p in programmes}
+        self.intakes = {str(i.id): i for i in intakes}
+        self.intake_id.choices = [(str(i.id), i.name) for i in intakes]
+        self.programme_id.choices = [("", _l("Choose a track"))] + [
+            (str(p.id), p.localized("name", locale)) for p in programmes]
+        self.instruction_language.choices = [("", _l("Choose a language"))] + list(LANGUAGE_NAMES.items())
+
+    def validate_intake_id(self, field):
+        if field.data not in self.intakes:
+            raise ValidationError(_l("This intake is not open for applications."))
+
+    def validate_programme_id(self, field):
+        if field.data and field.data not in self.programmes:
+            raise ValidationError(_l("Choose a track from the list."))
+
+    def validate_instruction_language(self, field):
+        if not field.data:
+            return
+        if field.data not in LANGUAGE_NAMES:
+            raise ValidationError(_l("Choose a language from the list."))
+        programme = self.programmes.get(self.programme_id.data or "")
+        if programme is not None and field.data not in programme.language_codes:
+            offered = ", ".join(str(LANGUAGE_NAMES[c]) for c in programme.language_codes)
+            raise ValidationError(_l("This track is not taught in that language. It is taught in: "
+                                     "%(languages)s.", languages=offered))
+
+    def values(self) -> dict:
+        return {"programme_id": int(self.programme_id.data) if self.programme_id.data else None,
+                "instruction_language": self.instruction_language.data or None}
+
+
+class PersonalForm(StepForm):
+    surname = StringField(_l("Surname (as in passport)"),
+                          validators=[required(_l("Enter your surname as printed in your passport.")),
+                                      length(100)],
+                          description=_l("Latin letters exactly as in the machine-readable line of "
+                                         "your passport."),
+                          render_kw={"autocomplete": "family-name", "spellcheck": "false"})
+    given_names = StringField(_l("Given names (as in passport)"),
+                              validators=[required(_l("Enter your given names as printed in your "
+                                                      "passport.")), length(100)],
+                              render_kw={"autocomplete": "given-name", "spellcheck": "false"})
+    sex = SelectField(_l("Sex"), coerce=optional_str, validate_choice=False,
+                      choices=[("", _l("Choose")), ("F", _l("Female")), ("M", _l("Male")),
+                               ("X", _l("Unspecified (X)"))],
+                      validators=[required(_l("Choose the sex shown in your passport."))])
+    date_of_birth = RealDateField(_l("Date of birth"),
+                                  validators=[required(_l("Enter your date of birth."))],
+                                  render_kw={"autocomplete": "bday"})
+    place_of_birth = StringField(_l("Place of birth"),
+                                 validators=[required(_l("Enter your place of birth.")), length(120, 2)])
+    citizenship = CountryField(_l("Citizenship"), validators=[required(_l("Choose your citizenship."))])
+    other_citizenship = CountryField(_l("Other citizenship"), optional=True, validators=[Optional()],
+                                     description=_l("Only if you hold a second citizenship."))
+
+    def validate_surname(self, field):
+        self._latin(field)
+
+    def validate_given_names(self, field):
+        self._latin(field)
+
+    @staticmethod
+    def _latin(field):
+        normalise_text(field)
+        if field.data and not LATIN_NAME.match(field.data):
+            raise ValidationError(_l("Use Latin letters (A to Z) exactly as in your passport; "
+                                     "spaces, hyphens and apostrophes are allowed."))
+        if field.data:
+            field.data = field.data.upper()
+
+    def validate_sex(self, field):
+        if field.data and field.data not in ("F", "M", "X"):
+            raise ValidationError(_l("Choose one of the options."))
+
+    def validate_place_of_birth(self, field):
+        normalise_text(field)
+
+    def validate_date_of_birth(self, field):
+        born = field.data
+        if born is None:
+            return
+        if born > utcnow().date():
+            raise ValidationError(_l("The date of birth cannot be in the future."))
+        if self.intake is None:
+            return
+        cfg = current_app.config
+        age = age_on(born, self.intake.course_starts_on)
+        if not cfg["APPLICANT_MIN_AGE"] <= age <= cfg["APPLICANT_MAX_AGE"]:
+            raise ValidationError(_l("On the day the course starts (%(date)s) you must be between "
+                                     "%(min)s and %(max)s years old.",
+                                     date=format_date(self.intake.course_starts_on, "long"),
+                                     min=cfg["APPLICANT_MIN_AGE"], max=cfg["APPLICANT_MAX_AGE"]))
+
+    def validate_citizenship(self, field):
+        if field.data == "AZ":
+            raise ValidationError(_l("Citizens of Azerbaijan are not admitted as foreign applicants. "
+                                     "Please apply through the national admission system."))
+
+    def validate_other_citizenship(self, field):
+        if field.data == "AZ":
+            raise ValidationError(_l("Dual citizens of Azerbaijan are not admitted as foreign applicants. "
+                                     "Please apply through the national admission system."))
+        if field.data and field.data == self.citizenship.data:
+            raise ValidationError(_l("Choose a different country, or leave this empty."))
+
+
+class PassportForm(StepForm):
+    passport_number = StringField(_l("Passport number"),
+                                  validators=[required(_l("Enter your passport number.")), length(20)],
+                                  description=_l("As printed in the passport: 5 to 12 letters and digits."),
+                                  render_kw={"spellcheck": "false", "autocapitalize": "characters"})
+    passport_country = CountryField(_l("Issuing country"),
+                                    validators=[required(_l("Choose the country that issued the "
+                                                            "passport."))])
+    passport_issued_on = RealDateField(_l("Date of issue"),
+                                       validators=[required(_l("Enter the date of issue."))])
+    passport_expires_on = RealDateField(_l("Date of expiry"),
+                                        validators=[required(_l("Enter the date of expiry."))])
+
+    def __init__(self, *args, date_of_birth=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_of_birth = date_of_birth
+        if self.intake is not None:
+            needed = format_date(passport_valid_until_needed(self.intake), "long")
+            self.passport_expires_on.description = _l("Must be valid until at least %(date)s.", date=needed)
+
+    def validate_passport_number(self, field):
+        if not field.data:
+            return
+        field.data = re.sub(r"[\s\-]", "", field.data).upper()
+        if not PASSPORT_NUMBER.match(field.data):
+            raise ValidationError(_l("Enter the passport number as printed: 5 to 12 letters and digits, "
+                                     "without spaces."))
+
+    def validate_passport_issued_on(self, field):
+        if field.data is None:
+            return
+        if field.data > utcnow().date():
+            raise ValidationError(_l("The date of issue cannot be in the future."))
+        if self.date_of_birth and field.data < self.date_of_birth:
+            raise ValidationError(_l("The date of issue cannot be before your date of birth."))
+
+    def validate_passport_expires_on(self, field):
+        if field.data is None:
+            return
+        if self.passport_issued_on.data and field.data <= self.passport_issued_on.data:
+            raise ValidationError(_l("The date of expiry must be after the date of issue."))
+        if self.intake is not None and field.data < passport_valid_until_needed(self.intake):
+            months = current_app.config["PASSPORT_VALID_MONTHS_AFTER_START"]
+            raise ValidationError(_l(
+                "Your passport must be valid until at least %(date)s (%(months)s months after the course "
+                "starts). Please renew it before you apply.",
+                date=format_date(passport_valid_until_needed(self.intake), "long"), months=months))
+
+
+class ContactForm(StepForm):
+    phone = StringField(_l("Phone number"), validators=[required(_l("Enter your phone number.")), length(30)],
+                        description=_l("International format, for example +994 12 345 67 89."),
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    address = StringField(_l("Home address"),
+                          validators=[required(_l("Enter your home address.")), length(200, 5)],
+                          render_kw={"autocomplete": "street-address"})
+    city = StringField(_l("City"), validators=[required(_l("Enter your city.")), length(100, 2)],
+                       render_kw={"autocomplete": "address-level2"})
+    country = CountryField(_l("Country"), validators=[required(_l("Choose the country you live in."))])
+    emergency_name = StringField(_l("Emergency contact name"),
+                                 validators=[required(_l("Enter the name of a person we can call in an "
+                                                         "emergency.")), length(120, 2)])
+    emergency_phone = StringField(_l("Emergency contact phone"),
+                                  validators=[required(_l("Enter the emergency contact's phone number.")),
+                                              length(30)],
+                                  render_kw={"inputmode": "tel"})
+
+    def validate_phone(self, field):
+        if field.data:
+            field.data = parse_phone(field.data)
+
+    def validate_emergency_phone(self, field):
+        if not field.data:
+            return
+        field.data = parse_phone(field.data)
+        if field.data == self.phone.data:
+            raise ValidationError(_l("Give the phone number of another person, not your own."))
+
+    def validate_address(self, field):
+        normalise_text(field)
+
+    def validate_city(self, field):
+        normalise_text(field)
+
+    def validate_emergency_name(self, field):
+        normalise_text(field)
+
+
+class GradeField(StringField):
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip().replace(",", ".")
+        self.raw_data = valuelist
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = Decimal(raw)
+        except InvalidOperation:
+            self.data = None
+            raise ValueError(_l("Enter the grade as a number, for example 87 or 4.5.")) from None
+        if not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Enter the grade as a number, for example 87 or 4.5."))
+
+    def _value(self):
+        return "" if self.data is None else f"{self.data.normalize():f}"
+
+
+class YearField(StringField):
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        if not raw:
+            self.data = None
+            return
+        if not raw.isdigit() or len(raw) != 4:
+            self.data = None
+            raise ValueError(_l("Enter a year with four digits, for example 2026."))
+        self.data = int(raw)
+
+
+class EducationForm(StepForm):
+    school_name = StringField(_l("Secondary school name"),
+                              validators=[required(_l("Enter the name of your secondary school.")),
+                                          length(200, 2)])
+    school_country = CountryField(_l("School country"),
+                                  validators=[required(_l("Choose the country of your school."))])
+    graduation_year = YearField(_l("Year of graduation"),
+                                validators=[required(_l("Enter the year you finished (or will finish) "
+                                                        "school."))], render_kw={"inputmode": "numeric"})
+    certificate_number = StringField(_l("Certificate number"),
+                                     validators=[required(_l("Enter the number of your school "
+                                                             "certificate.")), length(50)])
+    grade_scale = SelectField(_l("Grading scale"), coerce=optional_str, validate_choice=False,
+                              choices=[("", _l("Choose the scale of your grades"))]
+                              + [(code, label) for code, (label, _lo, _hi) in GRADE_SCALES.items()],
+                              validators=[required(_l("Choose the grading scale of your certificate."))])
+    biology_grade = GradeField(_l("Biology grade"), validators=[required(_l("Enter your biology grade."))],
+                               render_kw={"inputmode": "decimal"})
+    chemistry_grade = GradeField(_l("Chemistry grade"),
+                                 validators=[required(_l("Enter your chemistry grade."))],
+                                 render_kw={"inputmode": "decimal"})
+    physics_grade = GradeField(_l("Physics grade"), validators=[Optional()],
+                               description=_l("Optional."), render_kw={"inputmode": "decimal"})
+    language_certificate = SelectField(
+        _l("Language certificate"), coerce=optional_str, validate_choice=False,
+        choices=[("none", _l("None")), ("ielts", "IELTS"), ("toefl", "TOEFL iBT"), ("other", _l("Other"))],
+        description=_l("Optional."))
+    language_certificate_score = StringField(_l("Language certificate score"),
+                                             validators=[length(20)],
+                                             description=_l("IELTS 0 to 9, TOEFL iBT 0 to 120; for another "
+                                                            "certificate, its name and score."))
+    previous_studies = TextAreaField(_l("Previous university studies"), validators=[Optional(), length(2000)],
+                                     description=_l("Optional: university, faculty and years, if you "
+                                                    "studied at a university before."))
+
+    def validate_graduation_year(self, field):
+        if field.data is None:
+            return
+        latest = self.intake.course_starts_on.year if self.intake else utcnow().year + 1
+        if not 1980 <= field.data <= latest:
+            raise ValidationError(_l("Enter a year between %(first)s and %(last)s.", first=1980, last=latest))
+
+    def validate_certificate_number(self, field):
+        normalise_text(field)
+        if field.data and not CERTIFICATE_NUMBER.match(field.data):
+            raise ValidationError(_l("Use 3 to 50 letters, digits, spaces, dots, slashes or hyphens."))
+
+    def validate_school_name(self, field):
+        normalise_text(field)
+
+    def validate_grade_scale(self, field):
+        if field.data and field.data not in GRADE_SCALES:
+            raise ValidationError(_l("Choose one of the options."))
+
+    def _grade(self, field):
+        scale = GRADE_SCALES.get(self.grade_scale.data or "")
+        if field.data is None or scale is None:
+            return
+        _label, lowest, highest = scale
+        if not lowest <= field.data <= highest or field.data.as_tuple().exponent < -2:
+            raise ValidationError(_l("On the chosen scale a grade is between %(low)s and %(high)s.",
+                                     low=lowest, high=highest))
+
+    def validate_biology_grade(self, field):
+        self._grade(field)
+
+    def validate_chemistry_grade(self, field):
+        self._grade(field)
+
+    def validate_physics_grade(self, field):
+        self._grade(field)
+
+    def validate_language_certificate(self, field):
+        if field.data not in ("none", "ielts", "toefl", "other"):
+            raise ValidationError(_l("Choose one of the options."))
+
+    def validate_language_certificate_score(self, field):
+        kind = self.language_certificate.data
+        normalise_text(field)
+        if kind in (None, "none"):
+            field.data = None
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter the score of your language certificate."))
+        if kind in ("ielts", "toefl"):
+            try:
+                score = Decimal(field.data.replace(",", "."))
+            except InvalidOperation:
+                score = Decimal(-1)
+            ok = (kind == "ielts" and 0 <= score <= 9 and score * 2 == int(score * 2)) or (
+                kind == "toefl" and 0 <= score <= 120 and score == int(score))
+            if not ok:
+                raise ValidationError(_l("IELTS scores are 0 to 9 in steps of 0.5; TOEFL iBT scores "
+                                         "are whole numbers from 0 to 120."))
+
+    def validate_previous_studies(self, field):
+        if isinstance(field.data, str):
+            field.data = field.data.strip() or None
+
+
+STEP_FORMS = {"programme": ProgrammeForm, "personal": PersonalForm, "passport": PassportForm,
+              "contact": ContactForm, "education": EducationForm}
+
+
+class SubmitForm(FlaskForm):
+    version = HiddenField()
+    accept_terms = BooleanField(_l("I accept the terms of admission"),
+                                validators=[DataRequired(_l("You must accept the terms of admission."))])
+    consent_data = BooleanField(_l("I consent to the processing of my personal data"),
+                                validators=[DataRequired(_l("Your consent is needed to process the "
+                                                            "application."))])
+    confirm_true = BooleanField(_l("I confirm that the information is true and complete"),
+                                validators=[DataRequired(_l("Please confirm that the information is true "
+                                                            "and complete."))])
+    no_agent = BooleanField(_l("I apply on my own, without an agent"),
+                            validators=[DataRequired(_l("The university accepts applications only from "
+                                                        "applicants themselves, without agents."))])
+    submit = SubmitField(_l("Submit application"))
+
+
+class WithdrawForm(FlaskForm):
+    version = HiddenField()
+    confirm = BooleanField(_l("Yes, withdraw my application"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Withdraw application"))
