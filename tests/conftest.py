@@ -109,6 +109,21 @@ def _transaction(request, app):
             connection.close()
 
 
+def truncate_all(app) -> None:
+    """Delete every row (for tests that commit for real: live servers, concurrency)."""
+    with app.app_context():
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def committed(app):
+    """For ``live_db`` tests: the app, with every row deleted afterwards."""
+    yield app
+    truncate_all(app)
+
+
 @pytest.fixture
 def ctx(app):
     """An application context with a test request (for services and url_for)."""

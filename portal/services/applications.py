@@ -216,22 +216,25 @@ def submit(application: Application, actor: User, expected_version: int, missing
         raise IntakeClosed(_l("Applications for %(intake)s are closed.", intake=application.intake.name))
     if missing:
         raise IncompleteApplication(_l("Your application is not complete yet."), missing)
+    try:
+        _record_submission(application, actor)
+    except (StaleDataError, OperationalError) as exc:
+        # Another request (a double click, a second tab) submitted first; the caller rolls back.
+        raise StaleApplication(_l("This application has already been submitted.")) from exc
+
+
+def _record_submission(application: Application, actor: User) -> None:
     resubmission = application.status == "action_required"
     if not resubmission:
         application.reference = _next_reference(application.intake)
     _set_status(application, actor, "submitted")
     application.submitted_at = utcnow()
     application.reopened_steps = []
+    db.session.flush()  # the versioned UPDATE: a concurrent submit fails here
     flag_duplicate_passport(application)
     template = "application_resubmitted" if resubmission else "application_submitted"
     notifications.queue_for_user(application.applicant, template, application=application,
                                  link=notifications.external_url("apply.home"))
-    try:
-        db.session.flush()
-    except (StaleDataError, OperationalError) as exc:
-        # Another request (a double click, a second tab) submitted first.
-        db.session.rollback()
-        raise StaleApplication(_l("This application has already been submitted.")) from exc
 
 
 def _next_reference(intake: Intake) -> str:

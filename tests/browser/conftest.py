@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import settings_for
+from tests.conftest import settings_for, truncate_all
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -95,10 +95,8 @@ def live_server(database_url, tmp_path, smtp_server):
     finally:
         server.shutdown()
         thread.join(5)
+        truncate_all(app)  # the live server committed for real
         with app.app_context():
-            with db.engine.begin() as conn:  # the live server committed for real: clean up
-                for table in reversed(db.metadata.sorted_tables):
-                    conn.execute(table.delete())
             db.engine.dispose()
 
 
