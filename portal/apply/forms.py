@@ -5,18 +5,27 @@ upper-case passport numbers) so the view stores ``form.values()`` as it is."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
-import phonenumbers
 from flask import current_app
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from portal.database import utcnow
+from portal.fields import (
+    CountryField,
+    GradeField,
+    RealDateField,
+    YearField,
+    length,
+    normalise_text,
+    optional_str,
+    parse_phone,
+    required,
+)
 from portal.i18n import country_choices
 from portal.services.applications import age_on, passport_valid_until_needed
 
@@ -31,78 +40,6 @@ GRADE_SCALES = {  # code: (label, lowest, highest)
     "4": (_l("0 to 4 (GPA)"), Decimal(0), Decimal(4)),
 }
 LANGUAGE_NAMES = {"en": _l("English"), "ru": _l("Russian"), "az": _l("Azerbaijani")}
-
-
-def optional_str(value) -> str:
-    """Select coercion that keeps an unanswered question empty (not the string "None")."""
-    return "" if value is None else str(value)
-
-
-class Answered:
-    """Like DataRequired, but an answer that failed to parse (a bad date or number) keeps its
-    own, more precise error instead of being reported as missing. Works for stored data too."""
-
-    field_flags = {"required": True}
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in (None, "") or (field.raw_data and str(field.raw_data[0]).strip()):
-            return
-        field.errors[:] = []
-        raise StopValidation(self.message)
-
-
-def required(message):
-    return Answered(message)
-
-
-def length(maximum: int, minimum: int = -1):
-    if minimum > 0:
-        return Length(min=minimum, max=maximum,
-                      message=_l("Use between %(min)d and %(max)d characters."))
-    return Length(max=maximum, message=_l("Use at most %(max)d characters."))
-
-
-class RealDateField(DateField):
-    """A date input whose parse error is ours (translated), not WTForms' English default."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a real date, for example 2007-05-31.")) from None
-
-
-class CountryField(SelectField):
-    def __init__(self, label, validators=None, optional=False, **kwargs):
-        super().__init__(label, validators, coerce=optional_str, validate_choice=False, **kwargs)
-        self.optional = optional
-
-    def pre_validate(self, form):
-        if self.data and self.data not in dict(self.choices):
-            raise ValidationError(_l("Choose a country from the list."))
-
-
-def normalise_text(field) -> None:
-    if isinstance(field.data, str):
-        field.data = re.sub(r"\s+", " ", field.data).strip() or None
-
-
-def parse_phone(raw: str) -> str:
-    try:
-        number = phonenumbers.parse(raw, None)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_l("Enter the number in international format: + and the country code, "
-                                 "for example +994 12 345 67 89."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class StepForm(FlaskForm):
@@ -145,7 +82,8 @@ class ProgrammeForm(StepForm):
     programme_id = SelectField(_l("Programme"), coerce=optional_str, validate_choice=False,
                                validators=[required(_l("Choose the Foundation Course track."))],
                                description=_l("The faculty you will study at after the Foundation Course."))
-    instruction_language = SelectField(_l("Language of instruction"), coerce=optional_str, validate_choice=False,
+    instruction_language = SelectField(_l("Language of instruction"), coerce=optional_str,
+                                       validate_choice=False,
                                        validators=[required(_l("Choose the language of instruction."))])
 
     def __init__(self, *args, intakes=(), programmes=(), **kwargs):
@@ -345,38 +283,6 @@ class ContactForm(StepForm):
         normalise_text(field)
 
 
-class GradeField(StringField):
-    def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip().replace(",", ".")
-        self.raw_data = valuelist
-        if not raw:
-            self.data = None
-            return
-        try:
-            self.data = Decimal(raw)
-        except InvalidOperation:
-            self.data = None
-            raise ValueError(_l("Enter the grade as a number, for example 87 or 4.5.")) from None
-        if not self.data.is_finite():
-            self.data = None
-            raise ValueError(_l("Enter the grade as a number, for example 87 or 4.5."))
-
-    def _value(self):
-        return "" if self.data is None else f"{self.data.normalize():f}"
-
-
-class YearField(StringField):
-    def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
-        if not raw:
-            self.data = None
-            return
-        if not raw.isdigit() or len(raw) != 4:
-            self.data = None
-            raise ValueError(_l("Enter a year with four digits, for example 2026."))
-        self.data = int(raw)
-
-
 class EducationForm(StepForm):
     school_name = StringField(_l("Secondary school name"),
                               validators=[required(_l("Enter the name of your secondary school.")),
@@ -465,6 +371,8 @@ class EducationForm(StepForm):
             try:
                 score = Decimal(field.data.replace(",", "."))
             except InvalidOperation:
+                score = Decimal(-1)
+            if not score.is_finite():  # "NaN", "Infinity" parse as Decimals too
                 score = Decimal(-1)
             ok = (kind == "ielts" and 0 <= score <= 9 and score * 2 == int(score * 2)) or (
                 kind == "toefl" and 0 <= score <= 120 and score == int(score))

@@ -1,1 +1,77 @@
-"""Office: settings (filled in by its issue)."""
+"""Office: reference data (admins only) — intakes and programmes. Nothing is deleted here:
+what applications refer to is deactivated instead."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.models import Intake, Programme, Role
+from portal.office.forms import IntakeForm, ProgrammeForm
+from portal.office.routes import bp
+from portal.security import roles_required
+from portal.services import reference
+
+admin_required = roles_required(Role.ADMIN.value)
+
+
+@bp.route("/settings")
+@admin_required
+def settings():
+    return render_template("office/settings/index.html", intakes=reference.list_intakes(),
+                           programmes=reference.list_programmes())
+
+
+def _refused(form, error: reference.ReferenceError_) -> None:
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+@bp.route("/settings/intakes/new", methods=["GET", "POST"], defaults={"intake_id": None})
+@bp.route("/settings/intakes/<int:intake_id>", methods=["GET", "POST"])
+@admin_required
+def intake(intake_id: int | None):
+    intake = db.get_or_404(Intake, intake_id) if intake_id is not None else None
+    form = IntakeForm(obj=intake, data=_intake_data(intake))
+    if form.validate_on_submit():
+        try:
+            reference.save_intake(intake, current_user, code=form.code.data, name=form.name.data,
+                                  opens_on=form.opens_on.data, closes_on=form.closes_on.data,
+                                  course_starts_on=form.course_starts_on.data, active=form.active.data)
+        except reference.ReferenceError_ as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The intake has been saved."), "success")
+            return redirect(url_for("office.settings"))
+    return render_template("office/settings/edit.html", form=form, kind="intake", item=intake)
+
+
+def _intake_data(intake: Intake | None) -> dict | None:
+    if intake is None:
+        return None
+    return {"opens_on": intake.opens_at.date(), "closes_on": intake.closes_at.date()}
+
+
+@bp.route("/settings/programmes/new", methods=["GET", "POST"], defaults={"programme_id": None})
+@bp.route("/settings/programmes/<int:programme_id>", methods=["GET", "POST"])
+@admin_required
+def programme(programme_id: int | None):
+    programme = db.get_or_404(Programme, programme_id) if programme_id is not None else None
+    form = ProgrammeForm(obj=programme, data={"languages": programme.language_codes,
+                                              "position": str(programme.position)} if programme else None)
+    if form.validate_on_submit():
+        try:
+            reference.save_programme(programme, current_user, code=form.code.data,
+                                     names={"en": form.name_en.data, "ru": form.name_ru.data,
+                                            "az": form.name_az.data},
+                                     languages=[c for c in form.languages.data if c in ("en", "ru", "az")],
+                                     position=int(form.position.data), active=form.active.data)
+        except reference.ReferenceError_ as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The programme has been saved."), "success")
+            return redirect(url_for("office.settings"))
+    return render_template("office/settings/edit.html", form=form, kind="programme", item=programme)

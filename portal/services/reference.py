@@ -1,0 +1,84 @@
+"""Reference data managed by admins: intakes and programmes (tracks). Nothing an application
+refers to is ever deleted: it is deactivated, and every change is in the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Application, Intake, Programme, ProgrammeLanguage, User
+from portal.services import audit
+
+
+class ReferenceError_(Exception):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, opens_on: date, closes_on: date,
+                course_starts_on: date, active: bool) -> Intake:
+    if closes_on < opens_on:
+        raise ReferenceError_(_l("The closing day must not be before the opening day."), "closes_on")
+    if course_starts_on <= closes_on:
+        raise ReferenceError_(_l("The course must start after applications close."), "course_starts_on")
+    code = code.strip().upper()
+    clash = db.session.scalar(select(Intake).where(Intake.code == code))
+    if clash is not None and clash is not intake:
+        raise ReferenceError_(_l("Another intake already uses this code."), "code")
+    if intake is not None and intake.code != code and _used(Application.intake_id, intake.id):
+        raise ReferenceError_(_l("The code cannot change: reference numbers of this intake use it."), "code")
+    created = intake is None
+    intake = intake or Intake()
+    intake.code, intake.name, intake.active = code, name.strip(), active
+    intake.opens_at, intake.closes_at = _start_of(opens_on), _end_of(closes_on)
+    intake.course_starts_on = course_starts_on
+    db.session.add(intake)
+    db.session.flush()
+    audit.record(actor, "intake.create" if created else "intake.update", "intake", intake.id,
+                 {"code": code, "active": active})
+    return intake
+
+
+def save_programme(programme: Programme | None, actor: User, *, code: str, names: dict[str, str],
+                   languages: list[str], position: int, active: bool) -> Programme:
+    if not languages:
+        raise ReferenceError_(_l("Choose at least one language of instruction."), "languages")
+    clash = db.session.scalar(select(Programme).where(Programme.code == code))
+    if clash is not None and clash is not programme:
+        raise ReferenceError_(_l("Another programme already uses this code."), "code")
+    created = programme is None
+    programme = programme or Programme()
+    programme.code, programme.position, programme.active = code, position, active
+    programme.name_en, programme.name_ru, programme.name_az = names["en"], names["ru"], names["az"]
+    current = {pl.language: pl for pl in programme.languages}
+    programme.languages = [current.get(code) or ProgrammeLanguage(language=code) for code in sorted(languages)]
+    db.session.add(programme)
+    db.session.flush()
+    audit.record(actor, "programme.create" if created else "programme.update", "programme", programme.id,
+                 {"code": code, "languages": sorted(languages), "active": active})
+    return programme
+
+
+def _used(column, value) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Application).where(column == value)))
+
+
+def list_intakes() -> list[Intake]:
+    return list(db.session.scalars(select(Intake).order_by(Intake.opens_at.desc())))
+
+
+def list_programmes() -> list[Programme]:
+    return list(db.session.scalars(select(Programme).order_by(Programme.position, Programme.id)))
