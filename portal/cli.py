@@ -47,6 +47,9 @@ def seed_demo() -> None:
         click.echo(line)
     for line in demo.seed_reference_data():
         click.echo(line)
+    db.session.flush()  # the notices name the demo officer as their author
+    for line in demo.seed_notices() + demo.seed_inquiries():
+        click.echo(line)
     db.session.commit()
 
 

@@ -19,6 +19,9 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 LANGUAGES = ("en", "ru", "az")
 ENVIRONMENTS = ("development", "testing", "production")
 MIN_SECRET_KEY_LENGTH = 32
+# Example fees for development and the demo; production warns until the real ones are configured.
+DEFAULT_INTERVIEW_FEE = "100 AZN"
+DEFAULT_TUITION_FEE = "4,000 USD per academic year"
 
 
 class ConfigError(RuntimeError):
@@ -135,6 +138,17 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session; a long form must not expire mid-way
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # The public site: fees as the office publishes them (free text, shown as written).
+        "INTERVIEW_FEE": env.get("INTERVIEW_FEE", DEFAULT_INTERVIEW_FEE),
+        "TUITION_FEE": env.get("TUITION_FEE", DEFAULT_TUITION_FEE),
+        # Contact Us and Letter to the Rector: submissions per client address (Flask-Limiter syntax).
+        "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per hour"),
+        "NOTICES_PER_PAGE": _int(env, "NOTICES_PER_PAGE", 10),
+        # Public pages everyone sees alike are cached per worker for at most this long; 0 = off
+        # (services/content_cache.py). The version file tells every worker on this machine that
+        # content changed; with REDIS_URL a Redis counter does it for every machine.
+        "PAGE_CACHE_SECONDS": _int(env, "PAGE_CACHE_SECONDS", -1),  # -1: 60, or 0 when testing
+        "CONTENT_VERSION_FILE": env.get("CONTENT_VERSION_FILE") or str(INSTANCE_DIR / "content-version"),
     }
 
 
@@ -144,6 +158,9 @@ def finalise(settings: dict[str, Any]) -> dict[str, Any]:
         check_production(settings)
     elif not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = development_secret()
+    if settings.get("PAGE_CACHE_SECONDS", -1) < 0:
+        # Tests roll their data back, which no commit hook announces: no page cache for them.
+        settings["PAGE_CACHE_SECONDS"] = 0 if settings["PORTAL_ENV"] == "testing" else 60
     return settings
 
 
@@ -165,4 +182,7 @@ def production_warnings(settings: Mapping[str, Any]) -> list[str]:
         warnings.append("PUBLIC_BASE_URL is not set: links in e-mails use the request's Host header")
     if not settings.get("REDIS_URL"):
         warnings.append("REDIS_URL is not set: rate limits live in one process's memory")
+    if (settings.get("INTERVIEW_FEE") == DEFAULT_INTERVIEW_FEE
+            or settings.get("TUITION_FEE") == DEFAULT_TUITION_FEE):
+        warnings.append("INTERVIEW_FEE / TUITION_FEE are not set: the public site shows example fees")
     return warnings

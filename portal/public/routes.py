@@ -1,25 +1,83 @@
-"""The public site. Notices, inquiries and the rules page are filled in by later issues."""
+"""The public site: home, notices and their feed, the rules for foreign students, Contact Us,
+Letter to the Rector, the site maps. Views parse, call one service, commit, flash, redirect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
-from portal.extensions import db, limiter
+from portal.database import utcnow
+from portal.extensions import csrf, db, limiter
+from portal.models import NOTICE_KINDS
+from portal.public.forms import ContactForm, InquiryForm, RectorForm
 from portal.security import safe_next
-from portal.services import accounts
+from portal.services import accounts, admission_info, content_cache, inquiries
+from portal.services import notices as notice_service
+from portal.services.notifications import external_url
 
 bp = Blueprint("public", __name__)
+
+FEED_SIZE = 20
+SITEMAP_PAGES = ("public.home", "public.notices", "public.foreign_students", "public.contact",
+                 "public.rector", "public.sitemap")
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+# --- home and the shared page cache --------------------------------------------------------
+
+def _shareable() -> bool:
+    """A request that may get (and fill) the copy shared by all anonymous visitors: no session
+    (so no flash message, no CSRF token, nobody logged in), no remember cookie, no query."""
+    cfg = current_app.config
+    return (not request.query_string and cfg["SESSION_COOKIE_NAME"] not in request.cookies
+            and cfg["REMEMBER_COOKIE_NAME"] not in request.cookies)
+
+
+def _render_home(locale: str, shared: bool):
+    content = notice_service.home_content(locale)
+    html = render_template("public/home.html", content=content, kinds=notice_service.KIND_LABELS,
+                           shared_cache=shared)
+    return html, content.valid_until
 
 
 @bp.route("/")
 def home():
-    return render_template("public/home.html")
+    locale = _locale()
+    if not (content_cache.get_cache().enabled and _shareable()):
+        return _render_home(locale, shared=False)[0]
+    html = content_cache.cached(("page", "home", locale), lambda: _render_home(locale, shared=True))
+    response = make_response(html)
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
+    """Shared cached pages carry no CSRF token, so an anonymous switch needs none: session cookies
+    are SameSite=Lax, so a forged cross-site post arrives without a session and can at worst pick
+    a language for a fresh one. A logged-in user's setting changes only with a valid token."""
+    if current_user.is_authenticated:
+        csrf.protect()
     code = request.form.get("language", "")
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
@@ -40,27 +98,108 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
-# Pages that later issues fill; each already renders inside the real layout.
-PLACEHOLDERS = {
-    "foreign_students": "/foreign-students",
-    "contact": "/contact",
-    "rector": "/rector",
-    "notices": "/notices/",
-}
+# --- notices -------------------------------------------------------------------------------
+
+@bp.route("/notices/")
+def notices():
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in NOTICE_KINDS:
+        abort(404)
+    pagination = notice_service.public_page(kind, request.args.get("page", 1, type=int), _locale())
+    return render_template("public/notices.html", pagination=pagination, kind=kind,
+                           kinds=notice_service.KIND_LABELS)
 
 
-def _placeholder(name: str):
-    def view():
-        return render_template("public/placeholder.html", page=name)
+@bp.route("/notices/<slug>")
+def notice(slug: str):
+    found = notice_service.public_notice(slug)
+    item = notice_service.localize(found, _locale()) if found is not None else None
+    if item is None:
+        abort(404)
+    return render_template("public/notice.html", notice=item, kinds=notice_service.KIND_LABELS)
 
-    view.__name__ = name
-    return view
+
+@bp.route("/notices/feed.xml")
+def notices_feed():
+    locale = request.args.get("lang", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = _locale()
+    items = notice_service.localize_all(notice_service.latest_visible(FEED_SIZE), locale)
+    updated = max((item.updated_at for item in items), default=utcnow())
+    with force_locale(locale):
+        xml = render_template("public/feed.xml", items=items, locale=locale, updated=updated,
+                              external_url=external_url)
+    return Response(xml, mimetype="application/atom+xml")
 
 
-for _name, _rule in PLACEHOLDERS.items():
-    bp.add_url_rule(_rule, _name, _placeholder(_name))
+# --- information pages ---------------------------------------------------------------------
+
+@bp.route("/foreign-students")
+def foreign_students():
+    return render_template("public/foreign_students.html", intakes=admission_info.intakes(),
+                           documents=admission_info.document_lists(_locale()), fees=admission_info.fees())
 
 
 @bp.route("/sitemap")
 def sitemap():
-    return render_template("public/sitemap.html")
+    items = notice_service.localize_all(notice_service.latest_visible(FEED_SIZE), _locale())
+    return render_template("public/sitemap.html", items=items)
+
+
+@bp.route("/sitemap.xml")
+def sitemap_xml():
+    pages = [external_url(endpoint) for endpoint in SITEMAP_PAGES]
+    xml = render_template("public/sitemap.xml", pages=pages, notices=notice_service.latest_visible(),
+                          external_url=external_url)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.route("/robots.txt")
+def robots_txt():
+    body = render_template("public/robots.txt", sitemap=external_url("public.sitemap_xml"))
+    return Response(body, mimetype="text/plain")
+
+
+# --- Contact Us and Letter to the Rector ---------------------------------------------------
+
+def _inquiry_limit() -> str:
+    return current_app.config["INQUIRY_RATE_LIMIT"]
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@limiter.shared_limit(_inquiry_limit, scope="inquiries", methods=["POST"])
+def contact():
+    return _inquiry_page("contact", ContactForm())
+
+
+@bp.route("/rector", methods=["GET", "POST"])
+@limiter.shared_limit(_inquiry_limit, scope="inquiries", methods=["POST"])
+def rector():
+    return _inquiry_page("rector", RectorForm())
+
+
+def _inquiry_page(kind: str, form: InquiryForm):
+    if form.validate_on_submit():
+        if form.is_bot():  # the honeypot was filled: look successful, keep and send nothing
+            flash(_("Thank you. Your message has been sent."), "success")
+            return redirect(url_for(request.endpoint))
+        try:
+            inquiry = inquiries.submit(form.to_input(kind, _locale()), form.upload())
+        except inquiries.InquiryError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you. Your message has been sent. Its reference number is %(reference)s; "
+                    "we have sent a confirmation to %(email)s.",
+                    reference=inquiry.reference, email=inquiry.email), "success")
+            return redirect(url_for(request.endpoint))
+    return render_template(f"public/{kind}.html", form=form)
+
+
+def _field_error(form, error) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
