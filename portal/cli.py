@@ -13,6 +13,7 @@ from portal.services import accounts, notifications
 
 user_cli = AppGroup("user", help="Manage accounts.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
+documents_cli = AppGroup("documents", help="Uploaded documents and their storage.")
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
@@ -48,7 +49,7 @@ def seed_demo() -> None:
     for line in demo.seed_reference_data():
         click.echo(line)
     db.session.flush()  # the notices name the demo officer as their author
-    for line in demo.seed_notices() + demo.seed_inquiries():
+    for line in demo.seed_notices() + demo.seed_inquiries() + demo.seed_applications():
         click.echo(line)
     db.session.commit()
 
@@ -63,7 +64,28 @@ def send_pending(limit: int) -> None:
         raise SystemExit(1)
 
 
+@documents_cli.command("verify")
+@click.option("--repair", is_flag=True, help="Delete orphan files older than an hour.")
+def verify_documents(repair: bool) -> None:
+    """Compare the upload storage with the documents table (orphans and missing files)."""
+    from portal.services import documents
+
+    report = documents.verify_storage(repair=repair)
+    for key in report.orphans:
+        state = "deleted" if key in report.removed else "kept (younger than an hour, or no --repair)"
+        click.echo(f"orphan file (no document row): {key}: {state}")
+    for document_id, key in report.missing:
+        click.echo(f"missing file for document {document_id}: {key}")
+    if report.partial_removed:
+        click.echo(f"deleted {report.partial_removed} unfinished temporary file(s)")
+    click.echo(f"{len(report.orphans)} orphan file(s), {len(report.removed)} deleted; "
+               f"{len(report.missing)} missing file(s).")
+    if report.problems:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(documents_cli)
     app.cli.add_command(seed_demo)

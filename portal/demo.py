@@ -3,13 +3,23 @@ by their natural key first) and returns a line to print per thing it created or 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from portal.database import utcnow
 from portal.extensions import db
-from portal.models import DocumentType, Intake, Programme, ProgrammeLanguage
-from portal.services import accounts
+from portal.models import (
+    Application,
+    DocumentType,
+    Inquiry,
+    Intake,
+    Notice,
+    NoticeTranslation,
+    Programme,
+    ProgrammeLanguage,
+)
+from portal.services import accounts, applications
 
 DEMO_ACCOUNTS = (
     ("officer@demo.example.org", "officer", "Officer tulip harbour 2027"),
@@ -50,6 +60,16 @@ DOCUMENT_TYPES = (
 )
 
 
+def demo_intake() -> Intake:
+    """An intake open now (whenever the demo is run): it opened a month ago, closes in six months."""
+    now = utcnow()
+    start = (now + timedelta(days=270)).date().replace(day=15)
+    return Intake(code=f"FC{start.year % 100:02d}", name=f"Foundation Course {start.year}/{start.year + 1}",
+                  opens_at=(now - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0),
+                  closes_at=datetime.combine(start - timedelta(days=75), time(20, 0), tzinfo=UTC),
+                  course_starts_on=start)
+
+
 def seed_accounts() -> list[str]:
     lines = []
     for email, role, password in DEMO_ACCOUNTS:
@@ -64,12 +84,10 @@ def seed_accounts() -> list[str]:
 
 def seed_reference_data() -> list[str]:
     lines = []
-    if db.session.scalar(select(Intake).where(Intake.code == "FC27")) is None:
-        db.session.add(Intake(code="FC27", name="Foundation Course 2027/2028",
-                              opens_at=datetime(2026, 11, 1, tzinfo=UTC),
-                              closes_at=datetime(2027, 6, 30, 20, 0, tzinfo=UTC),
-                              course_starts_on=date(2027, 9, 15)))
-        lines.append("  intake FC27 Foundation Course 2027/2028 (created)")
+    intake = demo_intake()
+    if db.session.scalar(select(Intake).where(Intake.code == intake.code)) is None:
+        db.session.add(intake)
+        lines.append(f"  intake {intake.code} {intake.name} (created)")
     for position, (code, en, ru, az, languages) in enumerate(PROGRAMMES):
         if db.session.scalar(select(Programme).where(Programme.code == code)) is None:
             db.session.add(Programme(code=code, name_en=en, name_ru=ru, name_az=az, position=position,
@@ -229,11 +247,6 @@ DEMO_INQUIRIES = (
 
 
 def seed_notices() -> list[str]:
-    from datetime import timedelta
-
-    from portal.database import utcnow
-    from portal.models import Notice, NoticeTranslation
-
     officer = accounts.find_by_email(DEMO_ACCOUNTS[0][0])
     lines = []
     for slug, kind, pinned, days_ago, texts in DEMO_NOTICES:
@@ -249,8 +262,6 @@ def seed_notices() -> list[str]:
 
 
 def seed_inquiries() -> list[str]:
-    from portal.models import Inquiry
-
     lines = []
     for kind, status, name, email, country, locale, subject, body in DEMO_INQUIRIES:
         if db.session.scalar(select(Inquiry).where(Inquiry.email == email, Inquiry.subject == subject)):
@@ -262,3 +273,59 @@ def seed_inquiries() -> list[str]:
         inquiry.reference = f"Q{inquiry.created_at:%y}-{inquiry.id:06d}"
         lines.append(f"  inquiry {inquiry.reference} from {email} (created)")
     return lines
+
+
+DEMO_APPLICANTS = (
+    # e-mail, status, surname, given names, citizenship, born, programme, language
+    ("farid.rahimi@demo.example.org", "submitted", "RAHIMI", "FARID", "IR", date(2007, 4, 2),
+     "general-medicine", "en"),
+    ("ananya.sharma@demo.example.org", "submitted", "SHARMA", "ANANYA", "IN", date(2006, 11, 20),
+     "dentistry", "en"),
+    ("olga.petrova@demo.example.org", "submitted", "PETROVA", "OLGA", "RU", date(2008, 1, 9), "pharmacy", "ru"),
+)
+DEMO_APPLICANT_PASSWORD = "Demo applicant meadow 2027"  # noqa: S105  (printed demo data)
+
+
+def seed_applications() -> list[str]:
+    """The demo applicant's own draft (two steps done) and three submitted applications."""
+    intake = db.session.scalar(select(Intake).where(Intake.code == demo_intake().code))
+    lines = []
+    own = accounts.find_by_email(DEMO_ACCOUNTS[2][0])
+    if own is not None and db.session.scalar(select(Application).where(Application.applicant_id == own.id)) is None:
+        draft = applications.start_application(own, intake) if applications.intake_is_open(intake) else None
+        if draft is not None:
+            _fill(draft, "YILMAZ", "EMRE", "TR", date(2007, 6, 1), "general-medicine", "en")
+            draft.completed_steps = ["programme", "personal"]
+            lines.append(f"  application draft for {own.email} (created)")
+    for email, status, surname, given, country, born, programme, language in DEMO_APPLICANTS:
+        if accounts.find_by_email(email) is not None:
+            continue
+        user = accounts.create_user(email, DEMO_APPLICANT_PASSWORD, verified=True)
+        application = Application(applicant_id=user.id, intake=intake, completed_steps=[], reopened_steps=[])
+        db.session.add(application)
+        _fill(application, surname, given, country, born, programme, language, complete=True)
+        db.session.flush()
+        applications._record_submission(application, user)  # demo data skips the documents check
+        lines.append(f"  application {application.reference} {status} for {email} (created)")
+    return lines
+
+
+def _fill(application, surname, given, country, born, programme_code, language, complete=False) -> None:
+    application.programme = db.session.scalar(select(Programme).where(Programme.code == programme_code))
+    application.instruction_language = language
+    application.surname, application.given_names, application.sex = surname, given, "F"
+    application.date_of_birth, application.place_of_birth = born, "Capital City"
+    application.citizenship = country
+    if not complete:
+        return
+    application.passport_number = f"{country}{born:%y%m%d}7"
+    application.passport_country = country
+    application.passport_issued_on, application.passport_expires_on = date(2024, 2, 1), date(2034, 1, 31)
+    application.phone, application.emergency_phone = "+994501234567", "+994551234567"
+    application.address, application.city, application.country = "1 Demo Street", "Capital City", country
+    application.emergency_name = "Demo Parent"
+    application.school_name, application.school_country, application.graduation_year = "Demo School", country, 2026
+    application.certificate_number, application.grade_scale = "DEMO-2026-001", "100"
+    application.biology_grade, application.chemistry_grade = 92, 87
+    application.language_certificate = "none"
+    application.completed_steps = ["programme", "personal", "passport", "contact", "education"]

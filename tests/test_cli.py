@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
-from portal.demo import DEMO_ACCOUNTS
+from portal.demo import DEMO_ACCOUNTS, DEMO_APPLICANTS, demo_intake
 from portal.extensions import db
-from portal.models import OutboundEmail, User
+from portal.models import Application, OutboundEmail, User
 from portal.services import accounts, notifications
 from tests.factories import UserFactory
 
@@ -66,8 +66,12 @@ def test_seed_demo_is_idempotent_and_prints_the_accounts(runner, ctx):
         assert email in first.output and password in first.output
         user = accounts.find_by_email(email)
         assert user.role == role and accounts.password_matches(user, password)
-    assert users() == len(DEMO_ACCOUNTS)
-    assert "exists" in second.output
+    assert users() == len(DEMO_ACCOUNTS) + len(DEMO_APPLICANTS)
+    assert "exists" in second.output and "(created)" not in second.output
+    applications = db.session.scalars(select(Application).order_by(Application.id)).all()
+    assert [a.status for a in applications] == ["draft", "submitted", "submitted", "submitted"]
+    code = demo_intake().code
+    assert [a.reference for a in applications][1:] == [f"{code}-000001", f"{code}-000002", f"{code}-000003"]
 
 
 def test_mail_send_pending(runner, ctx, outbox):

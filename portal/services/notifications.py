@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, render_template, url_for
+from flask import current_app, g, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select
@@ -28,9 +28,14 @@ log = logging.getLogger(__name__)
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail; PUBLIC_BASE_URL wins over the request's Host header."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
+    if not base and not has_request_context():
+        base = "http://127.0.0.1:5000"  # a command without PUBLIC_BASE_URL: the `make run` address
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    if has_request_context():
         return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context():
+        return base.rstrip("/") + url_for(endpoint, **values)
 
 
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
