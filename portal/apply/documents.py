@@ -1,12 +1,257 @@
-"""Applicant documents: the checklist, uploads and previews (filled in by the Documents issue)."""
+"""Applicant documents: the checklist, uploads (a plain form, with a progress bar where
+JavaScript runs), removal before submission, and image previews for the owner only."""
 
-from flask import redirect, url_for
+from __future__ import annotations
 
-from portal.apply.routes import applicant_required, bp
+import logging
+from dataclasses import dataclass
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import SubmitField
+
+from portal import ERROR_TEXT
+from portal.apply.routes import bp
+from portal.extensions import db
+from portal.models import Application, Document, DocumentType, Role
+from portal.security import roles_required
+from portal.services import documents as service
+from portal.services import uploads
+from portal.services.applications import STATUS_TEXT, current_application
+
+log = logging.getLogger(__name__)
+UPLOAD_ENDPOINT = "apply.upload_document"
 
 
-@bp.route("/documents")
-@applicant_required
-def documents():
-    # Placeholder until the upload pipeline lands: the checklist page replaces this view.
-    return redirect(url_for("apply.review"))
+class UploadForm(FlaskForm):
+    file = FileField(_l("Choose a file"), validators=[FileRequired(_l("Choose a file to upload."))])
+    submit = SubmitField(_l("Upload"))
+
+
+class RemoveForm(FlaskForm):
+    submit = SubmitField(_l("Remove this file"))
+
+
+@dataclass
+class Item:
+    """One line of the checklist, as the template shows it."""
+
+    type: DocumentType
+    name: str
+    help: str
+    required: bool
+    document: Document | None
+    can_upload: bool
+    can_remove: bool
+    max_bytes: int
+    kinds: list[str]
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.document is None:
+            return "missing" if self.required else "none"
+        return {"pending": "uploaded"}.get(self.document.review_state, self.document.review_state)
+
+    @property
+    def kinds_text(self) -> str:
+        return uploads.kind_labels(self.kinds)
+
+    @property
+    def accept(self) -> str:
+        return uploads.accept_attribute(self.kinds)
+
+    @property
+    def max_mb(self) -> str:
+        return uploads._megabytes(self.max_bytes)
+
+
+def _items(application: Application, errors: dict[str, str] | None = None) -> list[Item]:
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "en")
+    items = []
+    for document_type, required, document in service.checklist(application):
+        items.append(Item(
+            type=document_type, name=document_type.localized("name", locale),
+            help=document_type.localized("help", locale), required=required, document=document,
+            can_upload=service.can_upload(application, document_type),
+            can_remove=document is not None and service.can_remove(application, document),
+            max_bytes=service.size_limit(document_type), kinds=service.allowed_kinds(document_type),
+            error=(errors or {}).get(document_type.code)))
+    return items
+
+
+def _next_step_url() -> str:
+    for endpoint in ("apply.review", "apply.home"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return url_for("apply.home")
+
+
+def _application_or_redirect():
+    application = current_application(current_user)
+    if application is None:
+        flash(_("Start your application first; the documents come after the first steps."), "info")
+        return None, redirect(url_for("apply.home"))
+    return application, None
+
+
+def _render(application: Application, errors: dict[str, str] | None = None, status: int = 200):
+    items = _items(application, errors)
+    response = make_response(render_template(
+        "apply/documents.html", application=application, items=items, form=UploadForm(),
+        status_text=STATUS_TEXT.get(application.status), next_url=_next_step_url(),
+        any_upload=any(i.can_upload for i in items)), status)
+    return response
+
+
+@bp.route("/documents", endpoint="documents")
+@roles_required(Role.APPLICANT.value)
+def checklist_page():
+    application, redirect_response = _application_or_redirect()
+    if application is None:
+        return redirect_response
+    return _render(application)
+
+
+@bp.url_value_preprocessor
+def _limit_upload_body(endpoint, values):
+    """Runs before CSRF reads the body: the per-type size limit applies to the whole request,
+    so a file over it is refused from its Content-Length, before it is read."""
+    if endpoint == UPLOAD_ENDPOINT and request.method == "POST" and values:
+        limit = service.request_limit(values.get("type_code"))
+        if limit is not None:
+            request.max_content_length = min(limit, current_app.config["MAX_CONTENT_LENGTH"])
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/documents/<type_code>", methods=["POST"], endpoint="upload_document")
+@roles_required(Role.APPLICANT.value)
+def upload(type_code: str):
+    application, redirect_response = _application_or_redirect()
+    if application is None:
+        return redirect_response
+    document_type = service.type_by_code(type_code)
+    if document_type is None:
+        abort(404)
+    form = UploadForm()
+    try:
+        if not form.validate_on_submit():
+            raise service.DocumentRejected(_first_error(form))
+        document = service.store_upload(application, document_type, form.file.data, current_user)
+        db.session.commit()
+    except service.DocumentError as error:
+        db.session.rollback()
+        return _refused(application, document_type, error.message)
+    message = _("%(document)s: %(file)s uploaded.", document=_type_name(document_type),
+                file=document.original_name)
+    flash(message, "success")
+    target = url_for("apply.documents", _anchor=f"doc-{document_type.code}")
+    if _wants_json():
+        return jsonify(ok=True, redirect=target, message=message)
+    return redirect(target)
+
+
+def _first_error(form: FlaskForm) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return errors[0]
+    return _("The upload did not arrive. Please try again.")
+
+
+def _refused(application: Application, document_type: DocumentType, message):
+    if _wants_json():
+        return jsonify(ok=False, error=str(message)), 422
+    return _render(application, {document_type.code: str(message)}, status=422)
+
+
+def _type_name(document_type: DocumentType) -> str:
+    from flask_babel import get_locale
+
+    return document_type.localized("name", str(get_locale() or "en"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error):
+    """A friendly 413 on the upload page: what the limit is and the way back to the checklist."""
+    if request.endpoint != UPLOAD_ENDPOINT:
+        title, message = ERROR_TEXT[413]
+        return render_template("errors/error.html", code=413, title=title, message=message), 413
+    limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+    document_type = service.type_by_code((request.view_args or {}).get("type_code") or "")
+    max_bytes = service.size_limit(document_type) if document_type else limit
+    message = uploads.too_large_message(max_bytes)
+    if _wants_json():
+        return jsonify(ok=False, error=str(message)), 413
+    return render_template("apply/documents_too_large.html", message=message,
+                           back=url_for("apply.documents", _anchor=f"doc-{document_type.code}"
+                                        if document_type else None)), 413
+
+
+def _own_document(document_id: int) -> Document:
+    document = service.document_for_applicant(current_user, document_id)
+    if document is None:
+        # Somebody else's (or no) document: not found, and noted without personal data.
+        log.warning("applicant %s asked for document %s, which is not theirs or does not exist",
+                    current_user.id, document_id)
+        abort(404)
+    return document
+
+
+@bp.route("/documents/<int:document_id>/remove", methods=["GET", "POST"], endpoint="remove_document")
+@roles_required(Role.APPLICANT.value)
+def remove(document_id: int):
+    document = _own_document(document_id)
+    application = document.application
+    form = RemoveForm()
+    if form.validate_on_submit():
+        try:
+            service.remove_document(application, document, current_user)
+            db.session.commit()
+        except service.DocumentError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("apply.documents"))
+        flash(_("%(file)s was removed.", file=document.original_name), "success")
+        return redirect(url_for("apply.documents", _anchor=f"doc-{document.document_type.code}"))
+    if not service.can_remove(application, document):
+        flash(_("This document can no longer be removed."), "error")
+        return redirect(url_for("apply.documents"))
+    return render_template("apply/documents_remove.html", document=document, form=form,
+                           type_name=_type_name(document.document_type))
+
+
+@bp.route("/documents/<int:document_id>/preview", endpoint="document_preview")
+@roles_required(Role.APPLICANT.value)
+def preview(document_id: int):
+    document = _own_document(document_id)
+    kind = service.kind_of(document)
+    if kind is None or kind.pillow_format is None:
+        abort(404)
+    with service.open_document(document) as fh:
+        data = uploads.thumbnail(fh, kind)
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/jpeg"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
+    return response
