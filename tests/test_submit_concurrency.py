@@ -58,3 +58,33 @@ def test_simultaneous_submits_make_one_submission(committed, attempts):
             OutboundEmail.template == "application_submitted"))
         assert events == 1 and receipts == 1
         assert db.session.get(Intake, intake_id).last_reference == 1
+
+
+def test_simultaneous_saves_never_fail_with_an_error_page(committed):
+    """Two tabs saving the same step at the same moment: one is saved, the other is told so."""
+    app = committed
+    with app.test_request_context():
+        application = ApplicationFactory(complete=True)
+        db.session.commit()
+        email = application.applicant.email
+    posts = []
+    for n in range(4):
+        forms = Forms(app.test_client())
+        forms.login(email, PASSWORD)
+        token = forms.token("/apply/step/contact")
+        posts.append((forms.client, {"phone": "+994 12 345 67 89", "address": f"{n} Nizami Street", "city": "Baku",
+                                     "country": "AZ", "emergency_name": "Leyla Aliyeva",
+                                     "emergency_phone": "+994 50 123 45 67", "save": "1", "csrf_token": token}))
+    barrier = threading.Barrier(len(posts))
+    statuses = []
+
+    def save(client, data):
+        barrier.wait()
+        statuses.append(client.post("/apply/step/contact", data=data).status_code)
+
+    threads = [threading.Thread(target=save, args=pair) for pair in posts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert 500 not in statuses and 302 in statuses, statuses

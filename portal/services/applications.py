@@ -14,7 +14,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.database import utcnow
@@ -77,6 +77,10 @@ class StaleApplication(ApplicationError):
     pass
 
 
+SAVED_ELSEWHERE = _l("Your application was changed in another window at the same moment, so this page was not "
+                     "saved. Please check your answers and save again.")
+
+
 # --- finding the application ---------------------------------------------------------------
 
 def open_intakes(now=None) -> list[Intake]:
@@ -117,7 +121,10 @@ def start_application(user: User, intake: Intake) -> Application:
         return existing
     application = Application(applicant_id=user.id, intake=intake, completed_steps=[], reopened_steps=[])
     db.session.add(application)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another tab started it at the same moment
+        raise StaleApplication(SAVED_ELSEWHERE) from exc
     _event(application, user, "status", None, "draft", visible=True)
     return application
 
@@ -156,8 +163,12 @@ def save_step(application: Application, step: str, values: dict, complete: bool)
     if complete:
         steps.append(step)
     application.completed_steps = sorted(steps, key=STEPS.index)
-    if step == "passport":
-        flag_duplicate_passport(application)
+    try:
+        db.session.flush()  # the versioned UPDATE: a save racing another one fails here
+        if step == "passport":
+            flag_duplicate_passport(application)
+    except (StaleDataError, OperationalError) as exc:
+        raise StaleApplication(SAVED_ELSEWHERE) from exc
 
 
 def flag_duplicate_passport(application: Application) -> bool:
