@@ -116,7 +116,7 @@ def login(port: int, n: int) -> dict:
 
 
 def lua_table(sessions: list[dict]) -> str:
-    return "{" + ",".join("{cookie=%s, body=%s}" % (json.dumps(s["cookie"]), json.dumps(s["body"]))
+    return "{" + ",".join(f"{{cookie={json.dumps(s['cookie'])}, body={json.dumps(s['body'])}}}"
                           for s in sessions) + "}"
 
 
