@@ -28,7 +28,6 @@ class InboxFilterForm(FlaskForm):
 
     kind = SelectField(_l("Kind"), choices=[("", _l("All kinds")), *KIND_LABELS.items()])
     status = SelectField(_l("Status"), choices=[("", _l("Any status")), *STATUS_LABELS.items()])
-    submit = SubmitField(_l("Filter"))
 
 
 class ReplyForm(FlaskForm):
@@ -120,5 +119,7 @@ def inquiry_attachment(inquiry_id: int):
         abort(404)
     stream = inquiries.open_attachment(current_user, found)
     db.session.commit()
-    return send_file(stream, mimetype="application/pdf", as_attachment=True,
-                     download_name=found.attachment_name or "attachment.pdf", max_age=0)
+    response = send_file(stream, mimetype="application/pdf", as_attachment=True,
+                         download_name=found.attachment_name or "attachment.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -3,7 +3,7 @@ delete announcements, news and articles; services/notices.py owns the rules and 
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -29,8 +29,26 @@ def _max(n: int) -> Length:
     return Length(max=n, message=_l("Use at most %(n)s characters.", n=n))
 
 
+class UTCDateTimeField(DateTimeLocalField):
+    """A date-and-time input read as UTC, with our own (translated) parse error."""
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(raw.replace(" ", "T"), "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a date and time, for example 2027-03-01 09:00.")) from None
+
+    def _value(self):
+        return self.data.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") if self.data else ""
+
+
 def _when(label):
-    return DateTimeLocalField(label, validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    return UTCDateTimeField(label, validators=[Optional()])
 
 
 class NoticeForm(FlaskForm):
@@ -58,18 +76,13 @@ class NoticeForm(FlaskForm):
                 for code in LOCALES}
 
     def to_input(self) -> NoticeInput:
-        def aware(value):
-            return value.replace(tzinfo=UTC) if value is not None else None
-
         return NoticeInput(kind=self.kind.data, slug=self.slug.data or "", pinned=self.pinned.data,
-                           publish_at=aware(self.publish_at.data), expire_at=aware(self.expire_at.data),
+                           publish_at=self.publish_at.data, expire_at=self.expire_at.data,
                            texts=self.texts())
 
     def fill(self, notice) -> None:
         self.kind.data, self.slug.data, self.pinned.data = notice.kind, notice.slug, notice.pinned
-        for name in ("publish_at", "expire_at"):
-            value = getattr(notice, name)
-            self[name].data = value.astimezone(UTC).replace(tzinfo=None) if value else None
+        self.publish_at.data, self.expire_at.data = notice.publish_at, notice.expire_at
         for text in notice.translations:
             self[f"title_{text.locale}"].data = text.title
             self[f"summary_{text.locale}"].data = text.summary

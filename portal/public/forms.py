@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.fields import CountryField
 from portal.i18n import country_choices
 from portal.services import accounts
 from portal.services.inquiries import BODY_MAX, BODY_MIN, NAME_MAX, SUBJECT_MAX, InquiryInput, Upload
@@ -25,11 +26,6 @@ def _valid_email(form, field):
         raise ValidationError(error.message) from error
 
 
-def _known_country(form, field):
-    if field.data not in dict(field.choices or []):
-        raise ValidationError(_l("Choose your country from the list."))
-
-
 class InquiryForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[
         DataRequired(_l("Enter your name.")),
@@ -40,9 +36,8 @@ class InquiryForm(FlaskForm):
         Length(max=EMAIL_MAX, message=_l("Use at most %(n)s characters.", n=EMAIL_MAX)), _valid_email],
         description=_l("We send the answer to this address."),
         render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"})
-    country = SelectField(_l("Country"),
-                          validators=[DataRequired(_l("Choose your country.")), _known_country],
-                          validate_choice=False, render_kw={"autocomplete": "country"})
+    country = CountryField(_l("Country"), validators=[DataRequired(_l("Choose your country."))],
+                           render_kw={"autocomplete": "country"})
     subject = StringField(_l("Subject"), validators=[
         DataRequired(_l("Enter a subject.")),
         Length(max=SUBJECT_MAX, message=_l("Use at most %(n)s characters.", n=SUBJECT_MAX))])

@@ -101,7 +101,7 @@ def _build(data: InquiryInput) -> Inquiry:
         raise InquiryError(_l("Write between %(min)s and %(max)s characters.", min=BODY_MIN, max=BODY_MAX),
                            "message")
     if not _known_country(data.country):
-        raise InquiryError(_l("Choose your country from the list."), "country")
+        raise InquiryError(_l("Choose a country from the list."), "country")
     locale = data.locale if data.locale in current_app.config["LANGUAGES"] else "en"
     return Inquiry(kind=data.kind, status="new", name=fields["name"][0], email=email,
                    country=data.country, subject=fields["subject"][0], body=body, locale=locale)
