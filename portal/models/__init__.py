@@ -3,13 +3,15 @@
 from portal.models.application import STATUSES, Application, ApplicationEvent, Document
 from portal.models.audit import AuditLog
 from portal.models.inquiry import INQUIRY_KINDS, INQUIRY_STATUSES, Inquiry, InquiryReply
+from portal.models.message import Message, SavedView
 from portal.models.notice import NOTICE_KINDS, Notice, NoticeTranslation
 from portal.models.outbox import OutboundEmail
 from portal.models.reference import INSTRUCTION_LANGUAGES, DocumentType, Intake, Programme, ProgrammeLanguage
 from portal.models.user import STAFF_ROLES, Role, User
 
 __all__ = [
-    "Application", "ApplicationEvent", "Document", "STATUSES", "AuditLog", "DocumentType", "INQUIRY_KINDS", "INQUIRY_STATUSES", "INSTRUCTION_LANGUAGES", "Inquiry",
-    "InquiryReply", "Intake", "NOTICE_KINDS", "Notice", "NoticeTranslation", "OutboundEmail", "Programme",
-    "ProgrammeLanguage", "Role", "STAFF_ROLES", "User",
+    "Application", "ApplicationEvent", "AuditLog", "Document", "DocumentType", "INQUIRY_KINDS", "INQUIRY_STATUSES",
+    "INSTRUCTION_LANGUAGES", "Inquiry", "InquiryReply", "Intake", "Message", "NOTICE_KINDS", "Notice",
+    "NoticeTranslation", "OutboundEmail", "Programme", "ProgrammeLanguage", "Role", "STAFF_ROLES", "STATUSES",
+    "SavedView", "User",
 ]
