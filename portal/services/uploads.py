@@ -394,7 +394,8 @@ def reencode_image(source: Path, kind: Kind, dest: Path) -> None:
                 if width < 1 or height < 1 or width * height > MAX_IMAGE_PIXELS:
                     raise UploadRefused(too_many_pixels_message())
                 image.load()
-                clean = _normalise_mode(ImageOps.exif_transpose(image), kind)
+                ImageOps.exif_transpose(image, in_place=True)  # no second copy of the pixels
+                clean = _normalise_mode(image, kind)
         clean.info = {}  # EXIF, GPS, ICC, text chunks: nothing of the original travels on
         _save_clean(clean, kind, dest)
     except UploadRefused:

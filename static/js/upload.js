@@ -72,17 +72,22 @@
       var answer = null;
       try { answer = JSON.parse(xhr.responseText); } catch (ignore) { answer = null; }
       if (answer && answer.ok && answer.redirect) {
-        window.location.assign(answer.redirect);
+        var target = new URL(answer.redirect, window.location.href);
+        if (target.pathname === window.location.pathname && target.search === window.location.search) {
+          window.location.hash = target.hash; // same page: only the hash differs, so reload it
+          window.location.reload();
+        } else {
+          window.location.assign(target.href);
+        }
         return;
       }
       setBusy(form, false);
-      bar.value = 0;
-      text.textContent = "";
+      form.querySelector(".upload-progress").textContent = ""; // drop the bar until the next try
       showError(form, (answer && answer.error) || form.dataset.msgFailed);
     });
     xhr.addEventListener("error", function () {
       setBusy(form, false);
-      text.textContent = "";
+      form.querySelector(".upload-progress").textContent = "";
       showError(form, form.dataset.msgFailed);
     });
     xhr.send(data);
