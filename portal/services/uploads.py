@@ -20,12 +20,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import re
 import shutil
-import socket
-import struct
-import subprocess  # noqa: S404  (runs the configured virus scanner, no shell)
 import tempfile
 import unicodedata
 import warnings
@@ -41,6 +37,9 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
+from portal.services import scanning
+from portal.services.scanning import ScannerSettings
+
 log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
@@ -48,7 +47,6 @@ SNIFF_BYTES = 8192
 MAX_IMAGE_PIXELS = 40_000_000  # a 600 dpi A4 scan is 35 Mpx; phone photos are 12-24 Mpx
 JPEG_QUALITY = 90
 MAX_NAME_LENGTH = 120
-SCAN_TIMEOUT = 60  # seconds
 
 # Pillow's own bomb guard uses the same limit (a warning above it, an error above twice it).
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -80,10 +78,6 @@ class UploadRefused(Exception):
         self.message = message
 
 
-class ScannerUnavailable(UploadRefused):
-    pass
-
-
 @dataclass
 class CheckedFile:
     """A file that passed every check: ``path`` holds the bytes to store."""
@@ -98,16 +92,6 @@ class CheckedFile:
         return self.path.open("rb")
 
 
-@dataclass(frozen=True)
-class ScannerSettings:
-    clamd_socket: str = ""
-    clamscan_path: str = ""
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.clamd_socket or self.clamscan_path)
-
-
 def kind_labels(codes) -> str:
     return ", ".join(KINDS[c].label for c in codes if c in KINDS)
 
@@ -120,7 +104,7 @@ def accept_attribute(codes) -> str:
 
 @contextmanager
 def checked_upload(stream: BinaryIO, filename: str | None, *, allowed: list[str], max_bytes: int,
-                   scanner: ScannerSettings = ScannerSettings()) -> Iterator[CheckedFile]:
+                   scanner: ScannerSettings | None = None) -> Iterator[CheckedFile]:
     """Check an upload; yields the file to store. Temporary files never outlive the block."""
     workdir = Path(tempfile.mkdtemp(prefix="portal-upload-"))
     try:
@@ -131,7 +115,7 @@ def checked_upload(stream: BinaryIO, filename: str | None, *, allowed: list[str]
             raise UploadRefused(_l("%(kind)s files are not accepted for this document. "
                                    "Accepted: %(allowed)s.", kind=kind.label, allowed=kind_labels(allowed)))
         name = _agreeing_name(filename, kind)
-        scan_for_viruses(original, scanner)
+        _scan(original, scanner or ScannerSettings())
         if kind.code == "pdf":
             check_pdf(original)
             stored = original
@@ -443,64 +427,10 @@ INFECTED = _l("The virus scanner found a threat in this file, so it was not save
               "device and upload a clean copy of the document.")
 
 
-def scan_for_viruses(path: Path, scanner: ScannerSettings) -> None:
-    """Nothing when no scanner is configured; otherwise clean, or UploadRefused (fails closed)."""
-    if not scanner.configured:
-        return
+def _scan(path: Path, scanner: ScannerSettings) -> None:
     try:
-        if scanner.clamd_socket:
-            verdict = _clamd_instream(scanner.clamd_socket, path)
-        else:
-            verdict = _clamscan(scanner.clamscan_path, path)
-    except (OSError, subprocess.SubprocessError, ValueError) as exc:
-        log.error("virus scanner unavailable: %s: %s", type(exc).__name__, exc)
-        raise ScannerUnavailable(SCANNER_DOWN) from exc
-    if verdict is not None:
-        log.warning("upload refused by the virus scanner: %s", verdict)
-        raise UploadRefused(INFECTED)
-
-
-def _clamscan(program: str, path: Path) -> str | None:
-    """clamscan/clamdscan: exit 0 clean, 1 infected, anything else an error."""
-    args = [program, "--no-summary"]
-    if os.path.basename(program).startswith("clamdscan"):
-        args.append("--fdpass")  # clamd may run as another user that cannot read our temp file
-    result = subprocess.run([*args, str(path)], capture_output=True, timeout=SCAN_TIMEOUT,  # noqa: S603
-                            check=False, text=True)
-    if result.returncode == 0:
-        return None
-    if result.returncode == 1:
-        found = [line for line in result.stdout.splitlines() if line.endswith("FOUND")]
-        return (found[0].rsplit(":", 1)[-1] if found else "FOUND").strip()
-    raise OSError(f"{program} exited with {result.returncode}: {result.stderr.strip()[:200]}")
-
-
-def _clamd_instream(address: str, path: Path) -> str | None:
-    """clamd's INSTREAM command over its socket: a unix socket path, or host:port."""
-    if address.startswith("/") or ":" not in address:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        target = address
-    else:
-        host, _, port = address.removeprefix("tcp://").rpartition(":")
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-        target = (host.strip("[]"), int(port))
-    with sock:
-        sock.settimeout(SCAN_TIMEOUT)
-        sock.connect(target)
-        sock.sendall(b"zINSTREAM\0")
-        with path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
-                sock.sendall(struct.pack("!L", len(chunk)) + chunk)
-        sock.sendall(struct.pack("!L", 0))
-        reply = b""
-        while not reply.endswith(b"\0"):
-            data = sock.recv(4096)
-            if not data:
-                break
-            reply += data
-    answer = reply.rstrip(b"\0").decode("utf-8", "replace").strip()
-    if answer.endswith("OK"):
-        return None
-    if answer.endswith("FOUND"):
-        return answer.split(":", 1)[-1].removesuffix("FOUND").strip()
-    raise OSError(f"clamd answered {answer[:200]!r}")
+        scanning.scan(path, scanner)
+    except scanning.ScannerDown as exc:
+        raise UploadRefused(SCANNER_DOWN) from exc
+    except scanning.Infected as exc:
+        raise UploadRefused(INFECTED) from exc
