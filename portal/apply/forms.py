@@ -410,3 +410,9 @@ class WithdrawForm(FlaskForm):
     confirm = BooleanField(_l("Yes, withdraw my application"),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Withdraw application"))
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(_l("Your message"), validators=[required(_l("Write your message first.")), length(5000)],
+                         render_kw={"rows": 5})
+    send = SubmitField(_l("Send message"))

@@ -16,7 +16,7 @@ from portal.auth.forms import ButtonForm
 from portal.extensions import db
 from portal.models import Application, Programme, Role
 from portal.security import roles_required
-from portal.services import applications, documents
+from portal.services import applications, documents, messages
 from portal.services.applications import FORM_STEPS, STATUS_TEXT, STEP_TITLES, STEPS, ApplicationError
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -112,6 +112,7 @@ def home():
                            events=applications.visible_events(application) if application else [],
                            withdrawable=application is not None
                            and application.status in applications.WITHDRAWABLE,
+                           unread=messages.unread_for_applicant(application),
                            resend_form=ButtonForm())
 
 
@@ -232,3 +233,4 @@ def history(application_id: int):
 
 # The documents step lives in its own module and attaches to ``bp``.
 from portal.apply import documents as _documents_pages  # noqa: E402,F401
+from portal.apply import messages as _message_pages  # noqa: E402,F401
