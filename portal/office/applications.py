@@ -29,7 +29,6 @@ from portal.office.routes import bp
 from portal.security import staff_required
 from portal.services import audit
 from portal.services import documents as service
-from portal.services.applications import STATUS_TEXT
 
 FILE_CSP = {
     # Images may be opened on their own: nothing may run, nothing may load but the image itself.
@@ -64,14 +63,6 @@ def _document(document_id: int) -> Document:
     if document is None or document.application.reference is None:
         abort(404)
     return document
-
-
-@bp.route("/applications/<reference>", endpoint="application")
-@staff_required
-def application_page(reference: str):
-    application = _application(reference)
-    return render_template("office/application.html", application=application,
-                           status_text=STATUS_TEXT.get(application.status), **documents_context(application))
 
 
 def documents_context(application: Application) -> dict:

@@ -1,0 +1,55 @@
+"""Forms of the office's application page: transitions, assignment, notes and messages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from portal.fields import required
+from portal.office.forms import MultiCheckboxField
+
+
+class VersionedForm(FlaskForm):
+    version = HiddenField()
+
+    def expected_version(self) -> int:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return -1
+
+
+class StartReviewForm(VersionedForm):
+    submit = SubmitField(_l("Start review"))
+
+
+class RequestChangesForm(VersionedForm):
+    steps = MultiCheckboxField(_l("Parts of the application to reopen"), choices=[])
+    documents = MultiCheckboxField(_l("Documents to upload again"), choices=[])
+    message = TextAreaField(_l("Message to the applicant"),
+                            validators=[required(_l("Write what the applicant should change.")),
+                                        Length(max=5000, message=_l("Use at most %(max)d characters."))],
+                            description=_l("The applicant reads this in the e-mail and in the portal."))
+    submit = SubmitField(_l("Request changes"))
+
+
+class DecideForm(VersionedForm):
+    outcome = RadioField(_l("Decision"), choices=[("accept", _l("Accept")), ("waitlist", _l("Waiting list")),
+                                                 ("reject", _l("Reject"))], validate_choice=False,
+                         validators=[required(_l("Choose a decision."))])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=5000, message=_l("Use at most %(max)d characters."))],
+                           description=_l("Required to reject; the applicant reads it."))
+    submit = SubmitField(_l("Record decision"))
+
+
+class AssignForm(FlaskForm):
+    officer = SelectField(_l("Assigned officer"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Assign"))
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Internal note"),
+                         validators=[required(_l("Write the note first.")),
+                                     Length(max=5000, message=_l("Use at most %(max)d characters."))],
+                         description=_l("Only the admissions office sees notes."))
+    submit = SubmitField(_l("Add note"))
