@@ -51,6 +51,9 @@ def stored_step_errors(application: Application, step: str) -> list:
     return [error for f in form.answer_fields() for error in f.errors]
 
 
+bp.add_app_template_global(applications.change_request, "change_request")
+
+
 @bp.app_template_global()
 def wizard_progress(application: Application | None) -> list[dict]:
     missing_documents = documents.missing_required(application) if application else [None]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -208,11 +209,39 @@ def missing_items(application: Application, check_step) -> list[Missing]:
         if problems:
             missing.append(Missing(step, _l("%(step)s: %(problem)s", step=STEP_TITLES[step],
                                             problem=problems[0])))
+    locale = str(get_locale())
     for document_type in documents.missing_required(application):
         missing.append(Missing("documents", _l("Documents: %(name)s is missing",
-                                              name=document_type.name_en)))
+                                              name=document_type.localized("name", locale))))
+    if application.status == "action_required":
+        missing += _requested_changes_outstanding(application, locale)
     if not application.applicant.is_verified:
         missing.append(Missing("account", _l("Your e-mail address is not verified yet.")))
+    return missing
+
+
+def change_request(application: Application) -> ApplicationEvent | None:
+    """The office's latest request for changes (its message is the event's body)."""
+    return next((e for e in reversed(application.events) if e.to_status == "action_required"), None)
+
+
+def _requested_changes_outstanding(application: Application, locale: str) -> list[Missing]:
+    """A resubmission needs every reopened step saved again and every reopened document uploaded again."""
+    from portal.services import documents
+
+    request = change_request(application)
+    asked_at = request.created_at if request else None
+    missing = []
+    for item in application.reopened_steps or []:
+        if item in FORM_STEPS and item not in (application.completed_steps or []):
+            missing.append(Missing(item, _l("%(step)s: change this part as the admissions office asked, then "
+                                            "save it.", step=STEP_TITLES[item])))
+        elif item.startswith("documents:"):
+            document_type = documents.type_by_code(item.split(":", 1)[1])
+            current = documents.current_document(application, document_type) if document_type else None
+            if document_type and (current is None or (asked_at and current.uploaded_at < asked_at)):
+                missing.append(Missing("documents", _l("Documents: upload %(name)s again, as the admissions "
+                                                      "office asked.", name=document_type.localized("name", locale))))
     return missing
 
 
