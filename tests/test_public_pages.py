@@ -204,3 +204,37 @@ def test_redis_version_store_falls_back_to_no_cache_when_redis_is_down(app):
     assert cache.cached("k", compute) == "value" and cache.cached("k", compute) == "value"
     assert len(calls) == 2  # no version, no caching
     cache.bump()  # logged, never raised
+
+
+def test_shared_copy_is_served_before_flask_with_the_same_headers(database_url, tmp_path, version_file,
+                                                                  ctx, monkeypatch):
+    app = cached_app(database_url, tmp_path, version_file)
+    client = app.test_client()
+    first = client.get("/", headers={"Accept-Language": "az"})
+    from portal.public import routes
+
+    def must_not_render(*args, **kwargs):
+        raise AssertionError("the view ran for a cached page")
+
+    monkeypatch.setattr(routes, "render_template", must_not_render)
+    again = client.get("/", headers={"Accept-Language": "az,en;q=0.5"})
+    assert again.status_code == 200 and again.data == first.data
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Vary"):
+        assert again.headers[header] == first.headers[header], header
+    head = client.head("/", headers={"Accept-Language": "az"})
+    assert head.status_code == 200 and head.data == b"" and head.headers["Content-Length"] == str(len(first.data))
+    with_session = client.get("/", headers={"Cookie": "portal_session=x"})
+    assert with_session.status_code == 500  # the view ran (and met the trap): never the shared copy
+
+
+def test_an_error_page_is_never_shared(database_url, tmp_path, version_file, ctx, monkeypatch):
+    app = cached_app(database_url, tmp_path, version_file)
+    from portal.services import notices
+
+    def broken(locale):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(notices, "home_content", broken)
+    assert app.test_client().get("/").status_code == 500
+    monkeypatch.undo()
+    assert app.test_client().get("/").status_code == 200

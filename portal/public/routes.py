@@ -25,9 +25,10 @@ from sqlalchemy import text
 from portal.database import utcnow
 from portal.extensions import csrf, db, limiter
 from portal.models import NOTICE_KINDS
+from portal.public import page_cache
 from portal.public.forms import ContactForm, InquiryForm, RectorForm
 from portal.security import safe_next
-from portal.services import accounts, admission_info, content_cache, inquiries
+from portal.services import accounts, admission_info, inquiries
 from portal.services import notices as notice_service
 from portal.services.notifications import external_url
 
@@ -42,30 +43,20 @@ def _locale() -> str:
     return str(get_locale())
 
 
-# --- home and the shared page cache --------------------------------------------------------
+# --- home ------------------------------------------------------------------------------------
 
-def _shareable() -> bool:
-    """A request that may get (and fill) the copy shared by all anonymous visitors: no session
-    (so no flash message, no CSRF token, nobody logged in), no remember cookie, no query."""
-    cfg = current_app.config
-    return (not request.query_string and cfg["SESSION_COOKIE_NAME"] not in request.cookies
-            and cfg["REMEMBER_COOKIE_NAME"] not in request.cookies)
-
-
-def _render_home(locale: str, shared: bool):
-    content = notice_service.home_content(locale)
-    html = render_template("public/home.html", content=content, kinds=notice_service.KIND_LABELS,
-                           shared_cache=shared)
-    return html, content.valid_until
+@bp.record_once
+def _install_page_cache(state) -> None:
+    page_cache.install(state.app)
 
 
 @bp.route("/")
 def home():
     locale = _locale()
-    if not (content_cache.get_cache().enabled and _shareable()):
-        return _render_home(locale, shared=False)[0]
-    html = content_cache.cached(("page", "home", locale), lambda: _render_home(locale, shared=True))
-    response = make_response(html)
+    content = notice_service.home_content(locale)
+    shared = page_cache.offer(locale, content.valid_until)  # then: no CSRF token in the layout
+    response = make_response(render_template("public/home.html", content=content,
+                                             kinds=notice_service.KIND_LABELS, shared_cache=shared))
     response.vary.update(("Accept-Language", "Cookie"))
     return response
 

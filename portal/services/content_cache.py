@@ -100,21 +100,30 @@ class ContentCache:
     def enabled(self) -> bool:
         return self.seconds > 0
 
+    def lookup(self, key: Hashable, version: str | None) -> Any:
+        """The value stored under ``key`` for this version and still valid, else None."""
+        entry = self.entries.get(key)
+        if version is None or entry is None or entry.version != version or entry.expires <= time.time():
+            return None
+        return entry.value
+
+    def store_value(self, key: Hashable, version: str | None, value: Any, valid_until: datetime | None) -> None:
+        if version is None or not self.enabled:
+            return
+        expires = time.time() + self.seconds
+        if valid_until is not None:
+            expires = min(expires, valid_until.timestamp())
+        self.entries[key] = _Entry(version, expires, value)
+
     def cached(self, key: Hashable, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:
         """The value for ``key``; ``compute`` returns (value, moment it stops being valid or None)."""
         if not self.enabled:
             return compute()[0]
         version = self.store.read()  # read *before* the data, so a racing bump wins
-        now = time.time()
-        entry = self.entries.get(key)
-        if entry is not None and entry.version == version and entry.expires > now:
-            return entry.value
-        value, valid_until = compute()
-        if version is not None:
-            expires = now + self.seconds
-            if valid_until is not None:
-                expires = min(expires, valid_until.timestamp())
-            self.entries[key] = _Entry(version, expires, value)
+        value = self.lookup(key, version)
+        if value is None:
+            value, valid_until = compute()
+            self.store_value(key, version, value, valid_until)
         return value
 
     def bump(self) -> None:
@@ -123,14 +132,19 @@ class ContentCache:
         self.entries.clear()
 
 
-def get_cache() -> ContentCache:
-    cache = current_app.extensions.get(EXTENSION_KEY)
+def cache_for(app) -> ContentCache:
+    """The app's cache, made on first use (the page cache middleware asks at start-up)."""
+    cache = app.extensions.get(EXTENSION_KEY)
     if cache is None:
-        cfg = current_app.config
+        cfg = app.config
         store = RedisVersion(cfg["REDIS_URL"]) if cfg.get("REDIS_URL") else FileVersion(
             cfg["CONTENT_VERSION_FILE"])
-        cache = current_app.extensions[EXTENSION_KEY] = ContentCache(cfg["PAGE_CACHE_SECONDS"], store)
+        cache = app.extensions[EXTENSION_KEY] = ContentCache(cfg["PAGE_CACHE_SECONDS"], store)
     return cache
+
+
+def get_cache() -> ContentCache:
+    return cache_for(current_app)
 
 
 def cached(key: Hashable, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:
