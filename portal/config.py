@@ -120,6 +120,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # Tokens: lifetimes in seconds, one salt per purpose (services/tokens.py).
         "EMAIL_VERIFY_MAX_AGE": _int(env, "EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600),
         "PASSWORD_RESET_MAX_AGE": _int(env, "PASSWORD_RESET_MAX_AGE", 3600),
+        "INVITE_MAX_AGE": _int(env, "INVITE_MAX_AGE", 7 * 24 * 3600),  # staff invitations
         # Admission rules checked by the application wizard.
         "APPLICANT_MIN_AGE": _int(env, "APPLICANT_MIN_AGE", 16),
         "APPLICANT_MAX_AGE": _int(env, "APPLICANT_MAX_AGE", 35),

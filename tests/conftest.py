@@ -207,3 +207,29 @@ def smtp_app(database_url, tmp_path, smtp_server):
                                    MAIL_PORT=port, MAIL_TIMEOUT=5))
     app.test_client_class = IsolatedClient
     return app
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts SQL statements: ``with count_queries() as statements: ...`` collects every statement
+    run inside the block (pages that list things assert the number stays flat as rows grow)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

@@ -78,3 +78,10 @@ class ChangePasswordForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A form that is only a button (logout, resend verification): CSRF and nothing else."""
+
+
+class AcceptInvitationForm(FlaskForm):
+    """A staff member invited by an admin chooses their first password (services/staff.py)."""
+
+    password, confirm = _new_password_fields()
+    submit = SubmitField(_l("Set my password"))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth.forms import (
+    AcceptInvitationForm,
     ButtonForm,
     ChangePasswordForm,
     LoginForm,
@@ -17,7 +18,7 @@ from portal.auth.forms import (
 )
 from portal.extensions import db, limiter
 from portal.security import safe_next
-from portal.services import accounts
+from portal.services import accounts, audit, staff
 
 bp = Blueprint("auth", __name__)
 
@@ -98,6 +99,8 @@ def login():
             db.session.commit()  # keep the failed-attempt count
             form.form_errors.append(error.message)
         else:
+            if user.is_staff:
+                audit.record(user, "auth.login", "user", user.id)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
@@ -110,6 +113,8 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("public.home"))
     if request.method == "POST" and form.validate_on_submit():
+        if current_user.is_staff:
+            audit.record(current_user, "auth.logout", "user", current_user.id)
         accounts.rotate_session(current_user)
         db.session.commit()
         logout_user()
@@ -198,3 +203,47 @@ def change_password():
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
+
+
+# --- staff invitations (services/staff.py): the reset-link pattern, with its own token ------
+
+INVITE_TOKEN_KEY = "invite_token"  # noqa: S105  (a session key name, not a secret)
+
+
+def _bad_invite_link(message):
+    return render_template("auth/link_problem.html", message=message), 400
+
+
+@bp.route("/auth/invite/<token>")
+def invite_link(token: str):
+    """The e-mailed invitation: the token moves to the session and leaves the address bar."""
+    try:
+        staff.user_for_invitation(token)
+    except accounts.BadLink as error:
+        return _bad_invite_link(error.message)
+    session[INVITE_TOKEN_KEY] = token
+    return redirect(url_for("auth.accept_invitation"))
+
+
+@bp.route("/auth/invite/accept", methods=["GET", "POST"])
+def accept_invitation():
+    token = session.get(INVITE_TOKEN_KEY, "")
+    try:
+        user = staff.user_for_invitation(token)
+    except accounts.BadLink as error:
+        session.pop(INVITE_TOKEN_KEY, None)
+        return _bad_invite_link(error.message)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            staff.accept_invitation(token, form.password.data)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            session.pop(INVITE_TOKEN_KEY, None)
+            logout_user()
+            flash(_("Your password is set. Log in with your e-mail address and the new password."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/invite.html", form=form, email=user.email, role=user.role)

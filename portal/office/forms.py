@@ -2,12 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.apply.forms import LANGUAGE_NAMES
 from portal.fields import RealDateField, required
+from portal.i18n import LANGUAGE_NAMES as SITE_LANGUAGE_NAMES
+from portal.services.staff import ROLE_LABELS, STAFF_ROLE_CHOICES
 
 
 class IntakeForm(FlaskForm):
@@ -46,3 +48,54 @@ class ProgrammeForm(FlaskForm):
                            description=_l("Tracks are listed from the lowest number."))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
+
+
+# --- staff accounts (/office/users) and the audit log (/office/audit): admins only ----------
+# Role and language are checked by services/staff.py (translated messages), not by WTForms.
+
+class StaffSearchForm(FlaskForm):
+    """A GET form: it changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search all accounts by e-mail"), validators=[Length(max=254)],
+                    render_kw={"inputmode": "email", "spellcheck": "false", "type": "search"})
+
+
+def _staff_role_field():
+    return SelectField(_l("Role"), validate_choice=False,
+                       choices=[(role, ROLE_LABELS[role]) for role in STAFF_ROLE_CHOICES])
+
+
+class StaffInviteForm(FlaskForm):
+    email = EmailField(_l("E-mail address"),
+                       validators=[DataRequired(_l("Enter the e-mail address.")), Length(max=254)],
+                       render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
+    role = _staff_role_field()
+    locale = SelectField(_l("Language of e-mails and pages"), validate_choice=False,
+                         choices=list(SITE_LANGUAGE_NAMES.items()),
+                         description=_l("The invitation is written in this language."))
+    submit = SubmitField(_l("Send invitation"))
+
+
+class StaffRoleForm(FlaskForm):
+    role = _staff_role_field()
+    submit = SubmitField(_l("Change role"))
+
+
+class AuditFilterForm(FlaskForm):
+    """A GET form for /office/audit: filters live in the URL, so a view can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField(_l("Actor's e-mail"), validators=[Length(max=254)],
+                        render_kw={"inputmode": "email", "spellcheck": "false"})
+    action = StringField(_l("Action"), validators=[Length(max=64)], description=_l("Its beginning is enough, "
+                                                                                    "for example user."))
+    target_type = StringField(_l("Target type"), validators=[Length(max=40)],
+                              description=_l("For example user, application, document."))
+    target_id = StringField(_l("Target id"), validators=[Length(max=64)])
+    date_from = RealDateField(_l("From (date, UTC)"))
+    date_to = RealDateField(_l("Until (date, UTC, inclusive)"))

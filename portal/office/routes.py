@@ -14,4 +14,4 @@ def dashboard():
 
 
 # Each office area is its own module attaching routes to ``bp``.
-from portal.office import applications, inbox, notices, review, settings  # noqa: E402,F401
+from portal.office import applications, audit_log, inbox, notices, review, settings, users  # noqa: E402,F401

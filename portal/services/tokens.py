@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 SALTS = {
     "verify-email": "portal.verify-email.v1",
     "reset-password": "portal.reset-password.v1",
+    "invite": "portal.staff-invite.v1",
 }
 
 
