@@ -107,8 +107,8 @@ DEMO_NOTICES = (
     # slug, kind, pinned, days ago, {locale: (title, summary, body)}
     ("admission-of-international-applicants-has-started", "announcement", True, 3, {
         "en": ("Admission process of international applicants to the Foundation Course has started",
-               "To the attention of foreigners: admission of international applicants to the Foundation "
-               "Course for the 2027/2028 academic year has started according to the new rules. "
+               "Admission of international applicants to the Foundation Course for the 2027/2028 "
+               "academic year has started according to the new rules. "
                "Applications are accepted through this portal only.",
                "Admission of international applicants to the **Foundation Course** has started "
                "according to the new rules.\n\n## How to apply\n\n"
@@ -120,8 +120,8 @@ DEMO_NOTICES = (
                "The university works with **no recruiting agents**. The full rules are on the page "
                "[For foreign students](/foreign-students)."),
         "ru": ("Начался приём иностранных абитуриентов на подготовительный курс",
-               "Вниманию иностранцев: по новым правилам начался приём иностранных абитуриентов на "
-               "подготовительный курс на 2027/2028 учебный год. Заявления принимаются только через "
+               "По новым правилам начался приём иностранных абитуриентов на подготовительный курс "
+               "на 2027/2028 учебный год. Заявления принимаются только через "
                "этот портал.",
                "По новым правилам начался приём иностранных абитуриентов на **подготовительный курс**."
                "\n\n## Как подать заявление\n\n"
@@ -132,7 +132,7 @@ DEMO_NOTICES = (
                "Университет **не работает с агентами**. Полные правила — на странице "
                "[Иностранным студентам](/foreign-students)."),
         "az": ("Əcnəbi abituriyentlərin Hazırlıq kursuna qəbul prosesi başlanıb",
-               "Əcnəbilərin nəzərinə: yeni qaydalara əsasən əcnəbi abituriyentlərin 2027/2028-ci tədris "
+               "Yeni qaydalara əsasən əcnəbi abituriyentlərin 2027/2028-ci tədris "
                "ili üçün Hazırlıq kursuna qəbulu başlanıb. Ərizələr yalnız bu portal vasitəsilə "
                "qəbul olunur.",
                "Yeni qaydalara əsasən əcnəbi abituriyentlərin **Hazırlıq kursuna** qəbulu başlanıb."

@@ -51,8 +51,8 @@ def _inquiry_or_404(inquiry_id: int):
 
 
 def _detail(inquiry, reply_form: ReplyForm, status_form: StatusForm):
-    reply_form.body.description = _("Sent by e-mail to %(email)s, with the reference number. "
-                                    "Write in %(language)s, the language of the message.",
+    reply_form.body.description = _("Sent by e-mail to %(email)s with the reference number. "
+                                    "The sender's language: %(language)s.",
                                     email=inquiry.email, language=LANGUAGE_NAMES.get(inquiry.locale, "English"))
     return render_template("office/inbox/detail.html", inquiry=inquiry, reply_form=reply_form,
                            status_form=status_form, kinds=KIND_LABELS, statuses=STATUS_LABELS,

@@ -54,8 +54,9 @@ def _when(label):
 class NoticeForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=list(notice_service.KIND_LABELS.items()))
     slug = StringField(_l("Address (slug)"), validators=[_max(SLUG_MAX)],
-                       description=_l("The notice's address: /notices/<slug>. Lower-case Latin letters, "
-                                      "digits and hyphens. Leave it empty to make one from the title."))
+                       description=_l("The end of the notice's address, as in /notices/admission-has-started: "
+                                      "lower-case Latin letters, digits and hyphens. Leave it empty to make "
+                                      "one from the title."))
     pinned = BooleanField(_l("Pin to the top of the home page"))
     publish_at = _when(_l("Publish at (UTC)"))
     expire_at = _when(_l("Expire at (UTC)"))
