@@ -81,7 +81,7 @@ class StaffInviteForm(FlaskForm):
 
 class StaffRoleForm(FlaskForm):
     role = _staff_role_field()
-    submit = SubmitField(_l("Change role"))
+    submit = SubmitField(_l("Save role"))
 
 
 class AuditFilterForm(FlaskForm):
@@ -92,10 +92,10 @@ class AuditFilterForm(FlaskForm):
 
     actor = StringField(_l("Actor's e-mail"), validators=[Length(max=254)],
                         render_kw={"inputmode": "email", "spellcheck": "false"})
-    action = StringField(_l("Action"), validators=[Length(max=64)], description=_l("Its beginning is enough, "
-                                                                                    "for example user."))
+    action = StringField(_l("Action"), validators=[Length(max=64)],
+                         render_kw={"aria-describedby": "audit-filter-help", "spellcheck": "false"})
     target_type = StringField(_l("Target type"), validators=[Length(max=40)],
-                              description=_l("For example user, application, document."))
+                              render_kw={"aria-describedby": "audit-filter-help", "spellcheck": "false"})
     target_id = StringField(_l("Target id"), validators=[Length(max=64)])
-    date_from = RealDateField(_l("From (date, UTC)"))
-    date_to = RealDateField(_l("Until (date, UTC, inclusive)"))
+    date_from = RealDateField(_l("From date"), render_kw={"aria-describedby": "audit-filter-help"})
+    date_to = RealDateField(_l("Until date"), render_kw={"aria-describedby": "audit-filter-help"})
