@@ -152,7 +152,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # Public pages everyone sees alike are cached per worker for at most this long; 0 = off
         # (services/content_cache.py). The version file tells every worker on this machine that
         # content changed; with REDIS_URL a Redis counter does it for every machine.
-        "PAGE_CACHE_SECONDS": _int(env, "PAGE_CACHE_SECONDS", -1),  # -1: 60, or 0 when testing
+        "PAGE_CACHE_SECONDS": _int(env, "PAGE_CACHE_SECONDS", -1),  # -1: 60 in production, else 0
         "CONTENT_VERSION_FILE": env.get("CONTENT_VERSION_FILE") or str(INSTANCE_DIR / "content-version"),
     }
 
@@ -164,8 +164,9 @@ def finalise(settings: dict[str, Any]) -> dict[str, Any]:
     elif not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = development_secret()
     if settings.get("PAGE_CACHE_SECONDS", -1) < 0:
-        # Tests roll their data back, which no commit hook announces: no page cache for them.
-        settings["PAGE_CACHE_SECONDS"] = 0 if settings["PORTAL_ENV"] == "testing" else 60
+        # Off unless in production: tests roll their data back (which no commit hook announces),
+        # and a developer editing templates wants to see the change at once.
+        settings["PAGE_CACHE_SECONDS"] = 60 if settings["PORTAL_ENV"] == "production" else 0
     return settings
 
 

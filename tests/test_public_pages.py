@@ -238,3 +238,19 @@ def test_an_error_page_is_never_shared(database_url, tmp_path, version_file, ctx
     assert app.test_client().get("/").status_code == 500
     monkeypatch.undo()
     assert app.test_client().get("/").status_code == 200
+
+
+def test_page_cache_is_on_by_default_in_production_only(tmp_path):
+    import secrets
+
+    from portal import config
+
+    production = {"PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+                  "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}
+    assert config.finalise(config.from_environment(production))["PAGE_CACHE_SECONDS"] == 60
+    for portal_env in ("development", "testing"):
+        env = {"PORTAL_ENV": portal_env, "SECRET_KEY": "x" * 40}
+        assert config.finalise(config.from_environment(env))["PAGE_CACHE_SECONDS"] == 0
+    explicit = config.from_environment({"PORTAL_ENV": "development", "PAGE_CACHE_SECONDS": "30",
+                                        "SECRET_KEY": "x" * 40})
+    assert config.finalise(explicit)["PAGE_CACHE_SECONDS"] == 30

@@ -10,8 +10,8 @@ Why it is shaped this way:
 - every copy also carries ``valid_until``: the next moment a notice's publish window opens or
   closes, or ``PAGE_CACHE_SECONDS`` (which also bounds changes made outside the services, e.g.
   intakes edited by an admin), whichever is sooner;
-- ``PAGE_CACHE_SECONDS=0`` switches the cache off (the test default: tests roll back their data,
-  which no commit hook would announce).
+- ``PAGE_CACHE_SECONDS=0`` switches the cache off; that is the default outside production (tests
+  roll back their data, which no commit hook would announce).
 """
 
 from __future__ import annotations
