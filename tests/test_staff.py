@@ -168,6 +168,10 @@ def test_deactivated_invitee_cannot_use_the_link(app, forms, admin, outbox):
     forms.post(f"/office/users/{user.id}/deactivate", page=f"/office/users/{user.id}")
     response = app.test_client().get(path_of(link_in(outbox[0].body)))
     assert response.status_code == 400 and "not valid" in text_of(response)
+    forms.post(f"/office/users/{user.id}/reactivate", page=f"/office/users/{user.id}")
+    assert app.test_client().get(path_of(link_in(outbox[0].body))).status_code == 400  # still void
+    forms.post(f"/office/users/{user.id}/invite", page=f"/office/users/{user.id}")
+    assert app.test_client().get(path_of(link_in(outbox[-1].body))).status_code == 302
 
 
 # --- deactivation and roles ----------------------------------------------------------------

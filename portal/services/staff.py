@@ -6,7 +6,8 @@ Why it is shaped this way:
   one; the link carries a fingerprint of that hash, so it works once, and sending a new
   invitation replaces the hash, which voids every older link;
 - deactivating an account also rotates its session token, so its open sessions die at once
-  (the cookie holds the token, security.py's loader refuses inactive users as well);
+  (the cookie holds the token, security.py's loader refuses inactive users as well), and voids
+  any invitation still open (reactivated, the person needs a new one);
 - the portal never loses its last active admin, and an admin can neither deactivate nor demote
   themselves; the active admins are read ``FOR UPDATE`` on PostgreSQL, so two admins demoting
   each other at the same moment cannot both succeed;
@@ -173,6 +174,8 @@ def deactivate(actor: User, user: User) -> None:
     _keep_an_admin(user)
     user.active = False
     accounts.rotate_session(user)  # every open session of this user ends now
+    if invitation_pending(user):
+        user.password_hash = unusable_password_hash()  # and no invitation sent so far works again
     audit.record(actor, "user.deactivate", "user", user.id, {"email": user.email, "role": user.role})
 
 
