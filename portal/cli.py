@@ -40,8 +40,10 @@ def create_user(email: str, role: str, password: str | None, locale: str) -> Non
 
 
 @click.command("seed-demo")
+@click.option("--applications", "synthetic", type=click.IntRange(min=0, max=1_000_000), default=0,
+              show_default=True, help="Also add this many synthetic submitted applications (scale tests).")
 @with_appcontext
-def seed_demo() -> None:
+def seed_demo(synthetic: int) -> None:
     """Create demo data (idempotent) and print the demo accounts."""
     click.echo("Demo accounts:")
     for line in demo.seed_accounts():
@@ -52,6 +54,24 @@ def seed_demo() -> None:
     for line in demo.seed_notices() + demo.seed_inquiries() + demo.seed_applications():
         click.echo(line)
     db.session.commit()
+    if synthetic:
+        _seed_synthetic(synthetic)
+
+
+def _seed_synthetic(count: int) -> None:
+    """Bulk-insert synthetic submitted applications into the demo intake (portal/synthetic.py)."""
+    import time
+
+    from sqlalchemy import select
+
+    from portal import synthetic as generator
+    from portal.models import Intake
+
+    intake = db.session.scalar(select(Intake).where(Intake.code == demo.demo_intake().code))
+    started = time.perf_counter()
+    generator.seed_applications(count, intake=intake)
+    db.session.commit()
+    click.echo(f"  {count} synthetic applications in {intake.code} ({time.perf_counter() - started:.1f} s)")
 
 
 @mail_cli.command("send-pending")

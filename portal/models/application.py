@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import TimestampMixin, utcnow
 from portal.extensions import db
+from portal.models.user import User
 
 STATUSES = ("draft", "submitted", "under_review", "action_required", "interview", "accepted", "rejected",
             "waitlisted", "withdrawn")
@@ -29,6 +30,15 @@ class Application(TimestampMixin, db.Model):
         CheckConstraint(f"status IN ({_status_sql})", name="status"),
         Index("ix_applications_status_submitted", "status", "submitted_at"),
         Index("ix_applications_passport", "passport_number", "passport_country"),
+        # The office's list (services/office_list.py, migration 0005): keyset order per sort
+        # column, and prefix search (varchar_pattern_ops: LIKE 'ABC%' uses the index under any
+        # collation on PostgreSQL; a plain index elsewhere).
+        Index("ix_applications_submitted_id", "submitted_at", "id"),
+        Index("ix_applications_surname_id", "surname", "id"),
+        Index("ix_applications_surname_prefix", "surname", postgresql_ops={"surname": "varchar_pattern_ops"}),
+        Index("ix_applications_given_names_prefix", "given_names",
+              postgresql_ops={"given_names": "varchar_pattern_ops"}),
+        Index("ix_applications_reference_prefix", "reference", postgresql_ops={"reference": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,3 +155,8 @@ class Document(db.Model):
 
     application: Mapped[Application] = relationship(back_populates="documents")
     document_type = relationship("DocumentType", lazy="joined")
+
+
+# The office's list offers every member of staff (officer or admin) among many applicants'
+# accounts: declared here with the list's other indexes (migration 0005), on the users table.
+Index("ix_users_role", User.__table__.c.role)

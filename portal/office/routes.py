@@ -1,8 +1,22 @@
-"""The admissions office. The application list arrives with the "Officer dashboard" issue."""
+"""The admissions office: the blueprint, and its home page — the application list at /office/.
 
-from flask import Blueprint, render_template
+The list's rules (filters, search, keyset pages, counts) live in services/office_list.py; its
+bulk actions, saved views and exports in portal/office/listing.py.
+"""
 
+import functools
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_login import current_user
+
+from portal.apply.forms import LANGUAGE_NAMES
+from portal.auth.forms import ButtonForm
+from portal.i18n import country_choices
+from portal.office.list_forms import BulkActionForm, ListFilterForm, SavedViewForm
 from portal.security import staff_required
+from portal.services import office_list
+from portal.services.applications import STATUS_TEXT
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -10,8 +24,31 @@ bp = Blueprint("office", __name__, url_prefix="/office")
 @bp.route("/")
 @staff_required
 def dashboard():
-    return render_template("office/dashboard.html")
+    locale = str(get_locale())
+    choices = office_list.load_choices(current_user.id)
+    filters = office_list.parse_filters(request.args, choices)
+    page = office_list.list_page(filters, current_user.id)
+    counts = office_list.status_counts(filters, current_user.id)
+    here = url_for("office.dashboard", **filters.query_args(cursors=True))  # canonical: bad values dropped
+    bulk_form = BulkActionForm(formdata=None, next=here)
+    bulk_form.set_officers(choices)
+    return render_template(
+        "office/dashboard.html", filters=filters, choices=choices, page=page, counts=counts,
+        total=counts[filters.status] if filters.status else sum(counts.values()),
+        form=ListFilterForm.for_state(filters, choices, locale, current_user.id), bulk_form=bulk_form,
+        view_form=SavedViewForm(formdata=None, query=office_list.view_query(filters)), button=ButtonForm(),
+        status_text={code: str(text) for code, text in STATUS_TEXT.items()}, day_label=_day_labels(),
+        instruction_languages={code: str(name) for code, name in LANGUAGE_NAMES.items()},
+        countries=dict(country_choices()), officers=choices.officer_emails, intakes=choices.intake_codes,
+        locale=locale, here=here)
+
+
+def _day_labels():
+    """format_date per row, remembered per day (UTC, the portal's time zone): the rows of a page
+    share a handful of days."""
+    label = functools.lru_cache(maxsize=64)(lambda day: format_date(day, "medium"))
+    return lambda when: label(when.date())
 
 
 # Each office area is its own module attaching routes to ``bp``.
-from portal.office import applications, audit_log, inbox, notices, review, settings, users  # noqa: E402,F401
+from portal.office import applications, audit_log, inbox, listing, notices, review, settings, stats, users  # noqa: E402,F401
