@@ -72,7 +72,7 @@ def test_application_page_lists_the_documents(client, submitted, officer):
         assert f'href="/office/documents/{doc.id}"' in html
         assert f'action="/office/documents/{doc.id}/review"' in html and f'for="reason-{doc.id}"' in html
     assert 'href="/office/applications/T77-000001/documents.zip"' in html
-    assert audit_actions() == []  # listing is not opening
+    assert audit_actions() == ["application.view"]  # viewing the page is logged; listing opens no document
 
 
 def test_unknown_reference_is_404(client, submitted, officer):
@@ -239,3 +239,19 @@ def test_verify_reports_and_repairs(runner, submitted, upload_dir):
     assert result.exit_code == 1  # the missing file remains a problem
     assert f"{old_orphan}: deleted" in result.output and not storage.exists(old_orphan)
     assert storage.exists(new_orphan) and f"{new_orphan}: kept" in result.output
+
+
+def test_verify_keeps_letters_to_the_rector(runner, ctx, upload_dir):
+    from portal.models import Inquiry
+
+    storage = get_storage()
+    key = storage.save(io.BytesIO(samples.pdf()))
+    two_hours_ago = time.time() - 7200
+    os.utime(upload_dir / key, (two_hours_ago, two_hours_ago))
+    db.session.add(Inquiry(kind="rector", name="Amina Yusuf", email="amina@example.com", country="NG",
+                           subject="Scholarship", body="Dear Rector", attachment_key=key, attachment_name="letter.pdf",
+                           attachment_size=100, attachment_sha256="0" * 64))
+    db.session.commit()
+    result = runner.invoke(args=["documents", "verify", "--repair"])
+    assert result.exit_code == 0, result.output
+    assert storage.exists(key)

@@ -351,13 +351,17 @@ class StorageReport:
 def verify_storage(repair: bool = False, grace: timedelta = timedelta(hours=1)) -> StorageReport:
     """Compare storage with the documents table. ``repair`` deletes orphan files older than
     ``grace`` (younger ones may belong to an upload that is committing right now)."""
+    from portal.models import Inquiry
+
     storage = get_storage()
     known = dict(db.session.execute(select(Document.storage_key, Document.id)).tuples().all())
+    # Letters to the Rector keep their PDF in the same storage: those files are not orphans.
+    attachments = set(db.session.scalars(select(Inquiry.attachment_key).where(Inquiry.attachment_key.is_not(None))))
     report = StorageReport()
     stored = set()
     for key in storage.keys():
         stored.add(key)
-        if key not in known:
+        if key not in known and key not in attachments:
             report.orphans.append(key)
     report.missing = sorted((document_id, key) for key, document_id in known.items() if key not in stored)
     if repair:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Application, Intake, Programme, ProgrammeLanguage, User
-from portal.services import audit
+from portal.services import audit, content_cache
 
 
 class ReferenceError_(Exception):
@@ -49,6 +49,7 @@ def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, ope
     db.session.flush()
     audit.record(actor, "intake.create" if created else "intake.update", "intake", intake.id,
                  {"code": code, "active": active})
+    content_cache.mark_changed()  # the home and rules pages show intake dates
     return intake
 
 
@@ -69,6 +70,7 @@ def save_programme(programme: Programme | None, actor: User, *, code: str, names
     db.session.flush()
     audit.record(actor, "programme.create" if created else "programme.update", "programme", programme.id,
                  {"code": code, "languages": sorted(languages), "active": active})
+    content_cache.mark_changed()
     return programme
 
 
