@@ -94,3 +94,36 @@ def test_only_admins(client, forms, role):
 
 def test_anonymous_goes_to_login(client):
     assert client.get("/office/settings").headers["Location"].startswith("/auth/login")
+
+
+DOCUMENT_TYPE = {"code": "vaccination", "name_en": "Vaccination record", "name_ru": "Прививочный сертификат",
+                 "name_az": "Peyvənd sertifikatı", "help_en": "All pages.", "help_ru": "", "help_az": "",
+                 "requirement": "conditional", "condition": "under_18", "kinds": ["pdf", "png"], "max_size_mb": "5",
+                 "position": "12", "active": "y"}
+
+
+def test_admin_creates_and_edits_a_document_type(client, forms, admin):
+    from portal.models import DocumentType
+
+    assert forms.post("/office/settings/document-types/new", DOCUMENT_TYPE).headers["Location"] == "/office/settings"
+    item = db.session.scalar(select(DocumentType).where(DocumentType.code == "vaccination"))
+    assert (item.allowed_kinds, item.max_size_mb, item.condition) == ("pdf,png", 5, "under_18")
+    assert "Vaccination record" in text_of(client.get("/office/settings"))
+    forms.post(f"/office/settings/document-types/{item.id}", {**DOCUMENT_TYPE, "requirement": "optional"})
+    db.session.refresh(item)
+    assert item.requirement == "optional" and item.condition is None
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"kinds": []}, "at least one kind of file"),
+    ({"condition": ""}, "Choose when the document is required"),
+    ({"max_size_mb": "500"}, "from 1 to 50"),
+    ({"code": "Bad"}, "lower-case letters"),
+    ({"requirement": "sometimes"}, "Choose one of the options"),
+])
+def test_document_type_bad_input(forms, admin, overrides, message):
+    from portal.models import DocumentType
+
+    response = forms.post("/office/settings/document-types/new", {**DOCUMENT_TYPE, **overrides})
+    assert message in text_of(response)
+    assert db.session.scalar(select(DocumentType).where(DocumentType.code == "vaccination")) is None

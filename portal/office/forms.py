@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -99,3 +99,30 @@ class AuditFilterForm(FlaskForm):
     target_id = StringField(_l("Target id"), validators=[Length(max=64)])
     date_from = RealDateField(_l("From date"), render_kw={"aria-describedby": "audit-filter-help"})
     date_to = RealDateField(_l("Until date"), render_kw={"aria-describedby": "audit-filter-help"})
+
+
+class DocumentTypeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")),
+                                               Regexp(r"^[a-z0-9][a-z0-9\-]{1,39}$",
+                                                      message=_l("Use 2 to 40 lower-case letters, digits "
+                                                                 "and hyphens."))])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter a name.")), Length(max=160)])
+    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(_l("Enter a name.")), Length(max=160)])
+    name_az = StringField(_l("Name in Azerbaijani"), validators=[DataRequired(_l("Enter a name.")), Length(max=160)])
+    help_en = TextAreaField(_l("Help text in English"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    help_ru = TextAreaField(_l("Help text in Russian"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    help_az = TextAreaField(_l("Help text in Azerbaijani"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    requirement = SelectField(_l("Required"), validate_choice=False,
+                              choices=[("required", _l("Always required")), ("optional", _l("Optional")),
+                                       ("conditional", _l("Required only in some cases"))])
+    condition = SelectField(_l("When it is required"), validate_choice=False,
+                            choices=[("", _l("Not applicable")), ("under_18", _l("Applicant under 18 at course start")),
+                                     ("interview", _l("Once invited to the interview"))])
+    kinds = MultiCheckboxField(_l("Accepted kinds of file"), choices=[("pdf", "PDF"), ("jpeg", "JPEG"), ("png", "PNG")])
+    max_size_mb = StringField(_l("Size limit (MB)"), default="10",
+                              validators=[Regexp(r"^([1-9]|[1-4][0-9]|50)$",
+                                                 message=_l("Use a whole number from 1 to 50."))])
+    position = StringField(_l("Order"), default="0",
+                           validators=[Regexp(r"^\d{1,3}$", message=_l("Use a whole number from 0 to 999."))])
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))

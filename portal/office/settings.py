@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.models import Intake, Programme, Role
-from portal.office.forms import IntakeForm, ProgrammeForm
+from portal.models import DocumentType, Intake, Programme, Role
+from portal.office.forms import DocumentTypeForm, IntakeForm, ProgrammeForm
 from portal.office.routes import bp
 from portal.security import roles_required
 from portal.services import reference
@@ -19,7 +19,7 @@ admin_required = roles_required(Role.ADMIN.value)
 @admin_required
 def settings():
     return render_template("office/settings/index.html", intakes=reference.list_intakes(),
-                           programmes=reference.list_programmes())
+                           programmes=reference.list_programmes(), document_types=reference.list_document_types())
 
 
 def _refused(form, error: reference.ReferenceError_) -> None:
@@ -75,3 +75,28 @@ def programme(programme_id: int | None):
             flash(_("The programme has been saved."), "success")
             return redirect(url_for("office.settings"))
     return render_template("office/settings/edit.html", form=form, kind="programme", item=programme)
+
+
+@bp.route("/settings/document-types/new", methods=["GET", "POST"], defaults={"type_id": None})
+@bp.route("/settings/document-types/<int:type_id>", methods=["GET", "POST"])
+@admin_required
+def document_type(type_id: int | None):
+    item = db.get_or_404(DocumentType, type_id) if type_id is not None else None
+    form = DocumentTypeForm(obj=item, data={"kinds": item.allowed_kinds.split(","), "condition": item.condition or "",
+                                            "max_size_mb": str(item.max_size_mb),
+                                            "position": str(item.position)} if item else None)
+    if form.validate_on_submit():
+        texts = {f"{field}_{code}": getattr(form, f"{field}_{code}").data or ""
+                 for field in ("name", "help") for code in ("en", "ru", "az")}
+        try:
+            reference.save_document_type(item, current_user, code=form.code.data, texts=texts,
+                                         requirement=form.requirement.data, condition=form.condition.data or None,
+                                         kinds=form.kinds.data or [], max_size_mb=int(form.max_size_mb.data),
+                                         position=int(form.position.data), active=form.active.data)
+        except reference.ReferenceError_ as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The document type has been saved."), "success")
+            return redirect(url_for("office.settings"))
+    return render_template("office/settings/edit.html", form=form, kind="document_type", item=item)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Application, Intake, Programme, ProgrammeLanguage, User
+from portal.models import Application, DocumentType, Intake, Programme, ProgrammeLanguage, User
 from portal.services import audit, content_cache
 
 
@@ -84,3 +84,41 @@ def list_intakes() -> list[Intake]:
 
 def list_programmes() -> list[Programme]:
     return list(db.session.scalars(select(Programme).order_by(Programme.position, Programme.id)))
+
+
+REQUIREMENTS = ("required", "optional", "conditional")
+CONDITIONS = ("under_18", "interview")
+KINDS = ("pdf", "jpeg", "png")
+
+
+def save_document_type(document_type: DocumentType | None, actor: User, *, code: str, texts: dict[str, str],
+                       requirement: str, condition: str | None, kinds: list[str], max_size_mb: int,
+                       position: int, active: bool) -> DocumentType:
+    """Create or edit a document type (names and help text per language, rules, limits)."""
+    if requirement not in REQUIREMENTS:
+        raise ReferenceError_(_l("Choose one of the options."), "requirement")
+    if requirement == "conditional" and condition not in CONDITIONS:
+        raise ReferenceError_(_l("Choose when the document is required."), "condition")
+    if not kinds or any(k not in KINDS for k in kinds):
+        raise ReferenceError_(_l("Choose at least one kind of file."), "kinds")
+    clash = db.session.scalar(select(DocumentType).where(DocumentType.code == code))
+    if clash is not None and clash is not document_type:
+        raise ReferenceError_(_l("Another document type already uses this code."), "code")
+    created = document_type is None
+    document_type = document_type or DocumentType()
+    document_type.code, document_type.requirement = code, requirement
+    document_type.condition = condition if requirement == "conditional" else None
+    for field, value in texts.items():
+        setattr(document_type, field, value.strip())
+    document_type.allowed_kinds = ",".join(k for k in KINDS if k in kinds)
+    document_type.max_size_mb, document_type.position, document_type.active = max_size_mb, position, active
+    db.session.add(document_type)
+    db.session.flush()
+    audit.record(actor, "document_type.create" if created else "document_type.update", "document_type",
+                 document_type.id, {"code": code, "requirement": requirement, "active": active})
+    content_cache.mark_changed()  # the rules page lists the required documents
+    return document_type
+
+
+def list_document_types() -> list[DocumentType]:
+    return list(db.session.scalars(select(DocumentType).order_by(DocumentType.position, DocumentType.id)))
