@@ -386,3 +386,28 @@ def test_bulk_goes_back_to_the_list_only(client, forms, officer, intake, program
         response = forms.post("/office/bulk", {"ids": [str(application.id)], "start_review": "1", "next": target},
                               page="/office/")
         assert response.headers["Location"] == "/office/", target
+
+
+# --- synthetic applications for scale tests ----------------------------------------------------
+
+def test_seed_demo_adds_synthetic_applications(app, client, forms):
+    from sqlalchemy import func
+
+    from portal.demo import DEMO_ACCOUNTS, DEMO_APPLICANTS
+    from portal.models import Application, User
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--applications", "300"])
+    assert result.exit_code == 0, result.output
+    assert "300 synthetic applications" in result.output
+    apps = db.session.scalars(select(Application).where(Application.reference.isnot(None))).all()
+    assert len(apps) == 303  # the three demo applications and the synthetic ones
+    assert len({a.reference for a in apps}) == len({a.passport_number for a in apps}) == 303
+    statuses = {a.status for a in apps}
+    assert {"submitted", "under_review", "accepted"} <= statuses and "draft" not in statuses
+    assert len({a.citizenship for a in apps}) >= 10 and len({a.programme_id for a in apps}) == 4
+    assert all(a.submitted_at <= utcnow() and a.surname == a.surname.upper() for a in apps)
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS) + len(DEMO_APPLICANTS) + 300
+    bad = app.test_cli_runner().invoke(args=["seed-demo", "--applications", "-5"])
+    assert bad.exit_code != 0
+    forms.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][2])
+    assert len(listed(client)) == 50 and "303 applications" in text_of(client.get("/office/"))

@@ -91,7 +91,8 @@ def test_column_chart_geometry(app):
     tallest = max(chart.columns, key=lambda c: c.height)
     assert tallest.height == chart.plot_height and all(0 <= c.x < 100 for c in chart.columns)
     labelled = [c for c in chart.columns if c.label]
-    assert labelled[0].anchor == "start" and labelled[-1].anchor == "end" and labelled[0].label == "1 Jan"
+    assert labelled[-1].day == items[-1][0] and labelled[-1].anchor == "end" and labelled[-1].label == "1 Mar"
+    assert [c.day for c in labelled][-2] == items[-15][0] and labelled[0].anchor == "start"
     assert stats.column_chart([(date(2027, 1, 1), 0)]).columns[0].height == 0
 
 

@@ -85,7 +85,7 @@ class ListFilterForm(FlaskForm):
 
 
 class BulkActionForm(FlaskForm):
-    assignee = SelectField(_l("Officer"), validate_choice=False)
+    assignee = SelectField(_l("Assign to"), validate_choice=False)
     assign = SubmitField(_l("Assign selected"))
     start_review = SubmitField(_l("Start review of selected"))
     next = HiddenField()

@@ -130,15 +130,15 @@ class ColumnChart:
 
 
 def column_chart(items: list[tuple[date, int]], plot_height: int = 150, label_every: int = 14) -> ColumnChart:
-    """One column per day; the date under every ``label_every``-th column and the last one."""
+    """One column per day; the date under the last one and every ``label_every``-th before it."""
     top = max((n for _day, n in items), default=0)
     scale = plot_height / top if top else 0
     step = 100 / max(len(items), 1)
     columns = []
     for i, (day, value) in enumerate(items):
-        labelled = i % label_every == 0 or i == len(items) - 1
+        labelled = (len(items) - 1 - i) % label_every == 0
         height = value * scale
-        anchor = "start" if i == 0 else "end" if i == len(items) - 1 else "middle"
+        anchor = "end" if i == len(items) - 1 else "start" if i < label_every // 2 else "middle"
         x_label = i * step if anchor == "start" else (i + 1) * step if anchor == "end" else (i + 0.5) * step
         columns.append(Column(day, value, round(i * step + step * 0.12, 3), round(step * 0.76, 3),
                               round(height, 1), round(plot_height - height + 20, 1),
