@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pycountry
 from babel import Locale
-
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user

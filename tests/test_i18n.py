@@ -44,11 +44,13 @@ def test_every_source_string_is_translated(messages, locale):
     problems = []
     for msgid, where in sorted(messages.items()):
         entry = catalog.get(msgid)
-        if entry is None or not entry.string:
+        strings = entry.string if entry is not None and isinstance(entry.string, tuple) else (
+            (entry.string,) if entry is not None else ())
+        if not strings or not all(strings):
             problems.append(f"missing: {msgid!r} ({where})")
         elif entry.fuzzy:
             problems.append(f"fuzzy: {msgid!r}")
-        elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(entry.string)):
+        elif any(sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(s)) for s in strings):
             problems.append(f"placeholders differ: {msgid!r}")
     assert not problems, f"{locale} catalog: run `make i18n-update`, then translate:\n" + "\n".join(problems)
 

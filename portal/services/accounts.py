@@ -127,7 +127,10 @@ def password_matches(user: User | None, password: str) -> bool:
         return False
     try:
         hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except VerificationError:
+        return False
+    except InvalidHashError:  # an invited account without a password yet: take the same time
+        hasher.hash(password)
         return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
