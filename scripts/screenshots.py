@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.demo import DEMO_ACCOUNTS
+from portal.demo import DEMO_ACCOUNTS, demo_intake
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -59,8 +59,21 @@ def shoot(browser, base: str, width: int, suffix: str) -> None:
     page.get_by_label("E-poçt ünvanı").fill(email)
     page.get_by_label("Şifrə").fill(password)
     page.get_by_role("button", name="Daxil olun").click()
+    page.get_by_role("button", name="Azərbaycanca").click()  # the account's own language setting wins
     page.screenshot(path=str(OUT / f"applicant-az-{suffix}.png"), full_page=True)
+    page.goto(base + "/apply/step/passport")
+    page.screenshot(path=str(OUT / f"wizard-az-{suffix}.png"), full_page=True)
     page.context.close()
+    office = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    email, _role, password = DEMO_ACCOUNTS[0]
+    office.goto(base + "/auth/login")
+    office.get_by_label("E-mail address").fill(email)
+    office.get_by_label("Password").fill(password)
+    office.get_by_role("button", name="Log in").click()
+    office.screenshot(path=str(OUT / f"office-list-{suffix}.png"), full_page=True)
+    office.goto(base + f"/office/applications/{demo_intake().code}-000001")
+    office.screenshot(path=str(OUT / f"office-application-{suffix}.png"), full_page=True)
+    office.context.close()
 
 
 if __name__ == "__main__":
