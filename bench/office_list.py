@@ -152,9 +152,8 @@ def measure(sites: list[Site], requests: int) -> list[dict]:
         timings: list[list[float]] = [[] for _ in sites]
         queries: list[set[int]] = [set() for _ in sites]
         misses = []
+        office_list.forget_counts()  # the cache is per process: both sites' counts go
         for site, scenario in zip(sites, paths, strict=True):
-            with site.app.app_context():
-                office_list.forget_counts()
             misses.append(site.get(scenario[index][1])[0])  # counts computed: the cache miss
             for _ in range(5):  # warm-up
                 site.get(scenario[index][1])
@@ -191,8 +190,10 @@ def report(sites: list[Site], results: list[dict], requests: int) -> bool:
     worst_ratio = max(r["p95"][1] / r["p95"][0] for r in results)
     most_queries = max(max(q for s in r["queries"] for q in s) for r in results)
     same = all(r["queries"][0] == r["queries"][1] for r in results)
-    misses = ", ".join(f"{r['miss'][1]:.0f}" for r in results)
-    print(f"a request that computes the counts per status (cache miss), per scenario: {misses} ms at {large.listed:,}")
+    for n, site in enumerate(sites):
+        misses = ", ".join(f"{r['miss'][n]:.0f}" for r in results)
+        print(f"one request that computes the counts per status (cache miss), per scenario, at {site.listed:,}: "
+              f"{misses} ms")
     print(f"targets: p95 at {large.listed:,} <= {TARGET_P95_MS:.0f} ms: worst {worst95:.1f} ms "
           f"{'PASS' if worst95 <= TARGET_P95_MS else 'FAIL'}; queries per page <= {TARGET_QUERIES} and equal at "
           f"both sizes: max {most_queries}, {'equal' if same else 'DIFFERENT'} "

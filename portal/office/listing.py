@@ -2,7 +2,7 @@
 rows, saved views (each officer's own), and CSV / XLSX exports of the filtered list.
 
 Every status change or assignment goes through services/applications.py (via
-services/office_list.bulk_apply); exports through services/export.py, which audits them.
+services/office_bulk.py); exports through services/export.py, which audits them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from portal.models import User
 from portal.office.list_forms import BulkActionForm, SavedViewForm
 from portal.office.routes import bp
 from portal.security import safe_next, staff_required
-from portal.services import export, office_list
+from portal.services import export, office_bulk, office_list
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SKIPPED_SHOWN = 10
@@ -58,13 +58,13 @@ def bulk():
             flash(_("Choose an officer from the list."), "error")
             return redirect(back)
         assignee = db.session.get(User, officer_id)
-    result = office_list.bulk_apply(current_user, ids, action, assignee)
+    result = office_bulk.bulk_apply(current_user, ids, action, assignee)
     db.session.commit()
     _report(result)
     return redirect(back)
 
 
-def _report(result: office_list.BulkResult) -> None:
+def _report(result: office_bulk.BulkResult) -> None:
     changed, skipped = len(result.changed), len(result.skipped)
     if changed:
         flash(ngettext("%(num)d application was changed.", "%(num)d applications were changed.", changed),

@@ -26,13 +26,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import pycountry
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, String, and_, cast, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.sql import Select
 
 from portal.extensions import db
 from portal.models import INSTRUCTION_LANGUAGES, STAFF_ROLES, STATUSES, Application, Intake, Programme, SavedView, User
-from portal.services import applications, audit
 
 LISTED_STATUSES = tuple(s for s in STATUSES if s != "draft")  # drafts have no reference: never listed
 SORTS = ("submitted", "reference", "surname")
@@ -372,51 +370,6 @@ def load_choices(officer_id: int) -> Choices:
 def view_query(filters: ListFilters) -> str:
     """The canonical query string of a list state (what a saved view keeps)."""
     return urlencode(filters.query_args())
-
-
-# --- bulk actions on selected rows ---------------------------------------------------------
-
-MAX_BULK = 200
-BULK_ACTIONS = ("assign", "start_review")
-
-
-@dataclass
-class BulkResult:
-    changed: list[str] = field(default_factory=list)  # references
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
-
-
-def bulk_apply(officer: User, ids: list[int], action: str, assignee: User | None = None) -> BulkResult:
-    """Assign or start the review of each selected application through services/applications.py,
-    each in its own savepoint: one refused (wrong state, changed meanwhile) leaves the others."""
-    result = BulkResult()
-    if action not in BULK_ACTIONS or not ids:
-        return result
-    found = db.session.scalars(select(Application).where(Application.id.in_(ids[:MAX_BULK]),
-                                                         Application.reference.isnot(None))
-                               .order_by(Application.reference))
-    target = assignee.id if assignee else None
-    for application in list(found):
-        reference = application.reference
-        if action == "assign" and application.assigned_officer_id == target:
-            result.skipped.append((reference, str(_l("already assigned to this officer"))))
-            continue
-        try:
-            with db.session.begin_nested():
-                if action == "assign":
-                    applications.assign(application, officer, assignee)
-                    details = {"reference": reference, "assignee": assignee.email if assignee else None}
-                else:
-                    applications.start_review(application, officer, application.version)
-                    details = {"reference": reference, "to": "under_review"}
-                audit.record(officer, f"application.bulk_{action}", "application", application.id, details)
-        except applications.ApplicationError as error:
-            result.skipped.append((reference, str(error.message)))
-        else:
-            result.changed.append(reference)
-    if result.changed:
-        forget_counts()
-    return result
 
 
 # --- saved views: one officer's named queries ----------------------------------------------
