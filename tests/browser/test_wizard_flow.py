@@ -30,7 +30,7 @@ def applicant_email(database_url, tmp_path, live_server, request):
         db.session.add(Programme(code="general-medicine", name_en="General Medicine", name_ru="Лечебное дело",
                                  name_az="Müalicə işi",
                                  languages=[ProgrammeLanguage(language=c) for c in ("en", "ru")]))
-        accounts.create_user(email, PASSWORD, verified=True)
+        accounts.create_user(email, PASSWORD, verified=True, locale=request.node.callspec.params["locale"])
         db.session.commit()
         db.engine.dispose()
     return email
