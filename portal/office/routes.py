@@ -4,15 +4,11 @@ The list's rules (filters, search, keyset pages, counts) live in services/office
 bulk actions, saved views and exports in portal/office/listing.py.
 """
 
-import functools
-
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.apply.forms import LANGUAGE_NAMES
-from portal.auth.forms import ButtonForm
-from portal.i18n import country_choices
+from portal.office.list_display import display_rows
 from portal.office.list_forms import BulkActionForm, ListFilterForm, SavedViewForm
 from portal.security import staff_required
 from portal.services import office_list
@@ -36,18 +32,9 @@ def dashboard():
         "office/dashboard.html", filters=filters, choices=choices, page=page, counts=counts,
         total=counts[filters.status] if filters.status else sum(counts.values()),
         form=ListFilterForm.for_state(filters, choices, locale, current_user.id), bulk_form=bulk_form,
-        view_form=SavedViewForm(formdata=None, query=office_list.view_query(filters)), button=ButtonForm(),
-        status_text={code: str(text) for code, text in STATUS_TEXT.items()}, day_label=_day_labels(),
-        instruction_languages={code: str(name) for code, name in LANGUAGE_NAMES.items()},
-        countries=dict(country_choices()), officers=choices.officer_emails, intakes=choices.intake_codes,
-        locale=locale, here=here)
-
-
-def _day_labels():
-    """format_date per row, remembered per day (UTC, the portal's time zone): the rows of a page
-    share a handful of days."""
-    label = functools.lru_cache(maxsize=64)(lambda day: format_date(day, "medium"))
-    return lambda when: label(when.date())
+        view_form=SavedViewForm(formdata=None, query=office_list.view_query(filters)),
+        rows=display_rows(page.rows, choices, locale), status_text={k: str(v) for k, v in STATUS_TEXT.items()},
+        here=here)
 
 
 # Each office area is its own module attaching routes to ``bp``.
