@@ -252,8 +252,8 @@ def test_query_count_stays_flat_as_rows_grow(client, officer, intake, programme,
     with count_queries() as few:
         assert len(listed(client)) == 5
     for n in range(55):
-        submitted(intake, programme, assigned_officer_id=colleague.id if n % 2 else None,
-                  programme_id=ProgrammeFactory().id if n % 7 == 0 else programme.id)
+        submitted(intake, ProgrammeFactory() if n % 7 == 0 else programme,
+                  assigned_officer_id=colleague.id if n % 2 else None, flagged_duplicate=n % 5 == 0)
     with count_queries() as many:
         assert len(listed(client)) == 50
     with count_queries() as filtered:
