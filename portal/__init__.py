@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Request, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import cached_property
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
@@ -20,9 +22,30 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
+def _without_nul(values: MultiDict) -> MultiDict:
+    if not any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+        return values
+    return ImmutableMultiDict([(key.replace("\x00", ""), value.replace("\x00", ""))
+                               for key, value in values.items(multi=True)])
+
+
+class PortalRequest(Request):
+    """NUL characters never mean anything in a form or a query string, and PostgreSQL refuses them
+    in text: they are dropped when the request is parsed, before any view sees the values."""
+
+    @cached_property
+    def args(self) -> MultiDict:
+        return _without_nul(super().args)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(portal_config.INSTANCE_DIR))
+    app.request_class = PortalRequest
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)

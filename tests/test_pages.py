@@ -160,3 +160,15 @@ def test_error_page_survives_a_broken_layout(database_url, tmp_path, monkeypatch
     monkeypatch.setattr("portal.render_template", broken_render)
     response = app.test_client().get("/boom")
     assert response.status_code == 500 and b"<h1>500</h1>" in response.data
+
+
+def test_nul_characters_are_dropped_from_forms_and_queries(client, forms, ctx):
+    """PostgreSQL refuses NUL in text; a pasted NUL must not become an error page anywhere."""
+    from portal.extensions import db
+    from portal.models import User
+
+    response = forms.post("/auth/register", {"email": "nul\x00@example.com", "password": "Quiet meadow lantern 1972",
+                                             "confirm": "Quiet meadow lantern 1972"})
+    assert response.status_code == 302
+    assert db.session.query(User).filter_by(email="nul@example.com").one()
+    assert client.get("/notices/?kind=news\x00").status_code == 200
