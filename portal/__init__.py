@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
-from werkzeug.utils import cached_property
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
 
 from portal import config as portal_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
