@@ -101,10 +101,11 @@ class Site:
 
     def get(self, path: str) -> tuple[float, int, str]:
         self.statements.clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         response = self.client.get(path)
         body = response.get_data(as_text=True)
         elapsed = (time.perf_counter() - started) * 1000
+        self.last_cpu = (time.process_time() - cpu) * 1000
         assert response.status_code == 200, (path, response.status_code)
         return elapsed, len(self.statements), body
 
@@ -156,6 +157,7 @@ def measure(sites: list[Site], requests: int) -> list[dict]:
     paths = [site.scenarios() for site in sites]
     for index, (name, _path) in enumerate(paths[0]):
         timings: list[list[float]] = [[] for _ in sites]
+        cpu: list[list[float]] = [[] for _ in sites]
         queries: list[set[int]] = [set() for _ in sites]
         misses, rows = [], []
         office_list.forget_counts()  # the cache is per process: both sites' counts go
@@ -169,10 +171,11 @@ def measure(sites: list[Site], requests: int) -> list[dict]:
             for n, (site, scenario) in enumerate(zip(sites, paths, strict=True)):
                 elapsed, count, _body = site.get(scenario[index][1])
                 timings[n].append(elapsed)
+                cpu[n].append(site.last_cpu)
                 queries[n].add(count)
         results.append({"name": name, "p50": [statistics.median(t) for t in timings],
                         "p95": [percentile(t, 0.95) for t in timings], "queries": queries, "miss": misses,
-                        "rows": rows})
+                        "rows": rows, "cpu": [(statistics.median(c), percentile(c, 0.95)) for c in cpu]})
     return results
 
 
@@ -201,6 +204,9 @@ def report(sites: list[Site], results: list[dict], requests: int, load: tuple[fl
     worst_ratio = max(r["p95"][1] / r["p95"][0] for r in results)
     most_queries = max(max(q for s in r["queries"] for q in s) for r in results)
     same = all(r["queries"][0] == r["queries"][1] for r in results)
+    cpu = ", ".join(f"{r['cpu'][1][0]:.0f}/{r['cpu'][1][1]:.0f}" for r in results)
+    print(f"CPU time of this (the server's) process per request, p50/p95, per scenario, at {large.listed:,}: {cpu} ms "
+          "(the rest of the time above is the database and waiting for a CPU)")
     for n, site in enumerate(sites):
         misses = ", ".join(f"{r['miss'][n]:.0f}" for r in results)
         print(f"one request that computes the counts per status (cache miss), per scenario, at {site.listed:,}: "

@@ -166,7 +166,7 @@ def test_each_sort(client, officer, intake, programme, sort, direction):
     "language=xx", "citizenship=ZZ", "citizenship=NGA", "officer=someone", "officer=99999999",
     "submitted_from=2027-02-30", "submitted_to=99999-01-01", "submitted_from=0001-01-01", "sort=password_hash",
     "direction=sideways", "after=abc", "after=-5", "before=1e9", "flagged=maybe", "page=x",
-    "q=" + "A" * 5000, "status=submitted&status=accepted&status=", "%ff=%fe",
+    "q=" + "A" * 5000, "status=submitted&status=accepted&status=", "%ff=%fe", "q=%00", "q=AL%00I", "officer=%00",
 ])
 def test_bad_values_are_ignored(client, officer, intake, programme, query):
     apps = [submitted(intake, programme, days_ago=d) for d in (1, 2)]
