@@ -149,6 +149,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # Contact Us and Letter to the Rector: submissions per client address (Flask-Limiter syntax).
         "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per hour"),
         "NOTICES_PER_PAGE": _int(env, "NOTICES_PER_PAGE", 10),
+        # The office list's counts per status are kept this long per process (0: always recount).
+        "OFFICE_COUNTS_CACHE_SECONDS": _int(env, "OFFICE_COUNTS_CACHE_SECONDS", 30),
         # Public pages everyone sees alike are cached per worker for at most this long; 0 = off
         # (services/content_cache.py). The version file tells every worker on this machine that
         # content changed; with REDIS_URL a Redis counter does it for every machine.

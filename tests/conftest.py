@@ -53,6 +53,7 @@ def settings_for(database_url: str, tmp_path: Path, **overrides) -> dict:
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "MAIL_FILE_PATH": str(tmp_path / "mail"),
         "PUBLIC_BASE_URL": "",
+        "OFFICE_COUNTS_CACHE_SECONDS": 0,
     }
     settings.update(overrides)
     return settings

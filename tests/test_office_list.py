@@ -230,9 +230,9 @@ def test_counts_per_status_follow_the_other_filters(client, officer, intake, pro
     assert "7 applications" in text_of(client.get("/office/"))
 
 
-def test_counts_are_cached_briefly_outside_tests(app, officer, intake, programme):
+def test_counts_are_cached_briefly_outside_tests(app, officer, intake, programme, monkeypatch):
     submitted(intake, programme)
-    app.config["OFFICE_COUNTS_CACHE_SECONDS"] = 30
+    monkeypatch.setitem(app.config, "OFFICE_COUNTS_CACHE_SECONDS", 30)
     try:
         office_list.forget_counts()
         assert office_list.status_counts(office_list.ListFilters(), officer.id)["submitted"] == 1
@@ -241,7 +241,6 @@ def test_counts_are_cached_briefly_outside_tests(app, officer, intake, programme
         office_list.forget_counts()
         assert office_list.status_counts(office_list.ListFilters(), officer.id)["submitted"] == 2
     finally:
-        del app.config["OFFICE_COUNTS_CACHE_SECONDS"]
         office_list.forget_counts()
 
 

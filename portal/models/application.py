@@ -16,7 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import TimestampMixin, utcnow
 from portal.extensions import db
-from portal.models.user import User
 
 STATUSES = ("draft", "submitted", "under_review", "action_required", "interview", "accepted", "rejected",
             "waitlisted", "withdrawn")
@@ -156,7 +155,3 @@ class Document(db.Model):
     application: Mapped[Application] = relationship(back_populates="documents")
     document_type = relationship("DocumentType", lazy="joined")
 
-
-# The office's list offers every member of staff (officer or admin) among many applicants'
-# accounts: declared here with the list's other indexes (migration 0005), on the users table.
-Index("ix_users_role", User.__table__.c.role)

@@ -269,7 +269,7 @@ COUNTS_CACHE_SIZE = 512
 
 
 def _counts_seconds() -> int:
-    return int(current_app.config.get("OFFICE_COUNTS_CACHE_SECONDS", 0 if current_app.testing else 30))
+    return current_app.config["OFFICE_COUNTS_CACHE_SECONDS"]
 
 
 def status_counts(filters: ListFilters, user_id: int) -> dict[str, int]:
