@@ -31,29 +31,13 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import event, select, text
+
+from bench.scratch import drop_database, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 OFFICER = ("officer@demo.example.org", "Officer tulip harbour 2027")
 TARGET_P95_MS, TARGET_QUERIES, TARGET_RATIO = 50.0, 6, 1.3
-
-
-def scratch_database() -> str:
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 class Site:

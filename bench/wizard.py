@@ -27,10 +27,9 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from bench.scratch import drop_database, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "Bench passphrase lantern 2027"
 PERSONAL = {"surname": "Aliyeva", "given_names": "Leyla", "sex": "F", "date_of_birth": "2007-03-14",
             "place_of_birth": "Tabriz", "citizenship": "IR", "other_citizenship": "", "save_draft": "1"}
@@ -50,23 +49,6 @@ done = function(summary, latency, requests)
     + summary.errors.timeout))
 end
 """
-
-
-def scratch_database() -> str:
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 def prepare(env: dict, users: int) -> None:
