@@ -53,6 +53,11 @@ def _countries(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: pair[1].casefold()))
 
 
+def is_country(code: str | None) -> bool:
+    """An ISO 3166-1 alpha-2 code (what every country field stores)."""
+    return bool(code) and pycountry.countries.get(alpha_2=code) is not None
+
+
 def country_choices() -> list[tuple[str, str]]:
     """ISO 3166-1 countries (pycountry), named in the page's language (Babel/CLDR), sorted."""
     return list(_countries(str(get_locale())))

@@ -231,7 +231,7 @@ def history(application_id: int):
     if application is None:
         abort(404)
     return render_template("apply/history.html", application=application, sections=summary(application),
-                           status_text=STATUS_TEXT, events=applications.visible_events(application))
+                           status_text=STATUS_TEXT)
 
 
 # The documents step lives in its own module and attaches to ``bp``.

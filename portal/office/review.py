@@ -7,25 +7,19 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.apply.forms import MessageForm
 from portal.apply.routes import summary
 from portal.extensions import db
-from portal.models import Application, Document, User
+from portal.models import Application
 from portal.office.applications import _application, documents_context
 from portal.office.review_forms import AssignForm, DecideForm, NoteForm, RequestChangesForm, StartReviewForm
 from portal.office.routes import bp
 from portal.security import staff_required
-from portal.services import applications, audit
+from portal.services import applications, audit, staff
 from portal.services import documents as document_service
 from portal.services import messages as message_service
 from portal.services.applications import FORM_STEPS, LOCKED_AFTER_SUBMIT, STATUS_TEXT, STEP_TITLES, ApplicationError
-
-
-def _staff() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_(("officer", "admin")), User.active.is_(True))
-                                   .order_by(User.email)))
 
 
 def _forms(application: Application) -> dict:
@@ -35,7 +29,7 @@ def _forms(application: Application) -> dict:
     changes.documents.choices = [(t.code, t.localized("name", "en")) for t, _r, _d in
                                  document_service.checklist(application)]
     assign = AssignForm(officer=str(application.assigned_officer_id or ""))
-    assign.officer.choices = [("", _("Nobody"))] + [(str(u.id), u.email) for u in _staff()]
+    assign.officer.choices = [("", _("Nobody"))] + [(str(u.id), u.email) for u in staff.active_staff()]
     return {"start_form": StartReviewForm(version=version), "changes_form": changes,
             "decide_form": DecideForm(version=version), "assign_form": assign, "note_form": NoteForm(),
             "message_form": MessageForm()}
@@ -45,19 +39,6 @@ def _timeline(application: Application, thread) -> list[dict]:
     items = [{"at": e.created_at, "kind": e.kind, "event": e} for e in application.events]
     items += [{"at": m.created_at, "kind": "message", "message": m} for m in thread]
     return sorted(items, key=lambda item: item["at"], reverse=True)
-
-
-def _duplicates(application: Application) -> dict:
-    same_passport = []
-    if application.passport_number:
-        same_passport = list(db.session.scalars(select(Application).where(
-            Application.passport_number == application.passport_number,
-            Application.passport_country == application.passport_country,
-            Application.id != application.id, Application.reference.is_not(None))))
-    hashes = [d.sha256 for d in application.documents if d.flagged_duplicate]
-    same_files = list(db.session.scalars(select(Application).join(Document).where(
-        Document.sha256.in_(hashes), Application.id != application.id).distinct())) if hashes else []
-    return {"same_passport": same_passport, "same_files": same_files}
 
 
 @bp.route("/applications/<reference>", endpoint="application")
@@ -70,7 +51,8 @@ def application_page(reference: str):
     db.session.commit()
     return render_template("office/application.html", application=application, status_text=STATUS_TEXT,
                            sections=summary(application), timeline=_timeline(application, thread), thread=thread,
-                           actions=applications.allowed_actions(application), duplicates=_duplicates(application),
+                           actions=applications.allowed_actions(application),
+                           duplicates=applications.possible_duplicates(application),
                            **_forms(application), **documents_context(application))
 
 
@@ -143,12 +125,12 @@ def assign(reference: str):
     application = _application(reference)
     form = AssignForm()
     if form.validate_on_submit():
-        staff = {str(u.id): u for u in _staff()}
-        if form.officer.data and form.officer.data not in staff:
+        officers = {str(u.id): u for u in staff.active_staff()}
+        if form.officer.data and form.officer.data not in officers:
             flash(_("Choose an officer from the list."), "error")
             return _back(application, "assignment")
         try:
-            applications.assign(application, current_user, staff.get(form.officer.data))
+            applications.assign(application, current_user, officers.get(form.officer.data))
         except ApplicationError as error:
             db.session.rollback()
             flash(error.message, "error")

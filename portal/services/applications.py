@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Application, ApplicationEvent, Intake, User
+from portal.models import Application, ApplicationEvent, Document, Intake, User
 from portal.services import notifications
 
 # The wizard, in order. "documents" and "review" are pages of their own.
@@ -186,6 +186,20 @@ def flag_duplicate_passport(application: Application) -> bool:
         application.flagged_duplicate = True
         _event(application, None, "flag", body="passport number already used on another application")
     return bool(other)
+
+
+def possible_duplicates(application: Application) -> dict[str, list[Application]]:
+    """Other submitted applications with the same passport, or holding an identical document."""
+    same_passport = []
+    if application.passport_number:
+        same_passport = list(db.session.scalars(select(Application).where(
+            Application.passport_number == application.passport_number,
+            Application.passport_country == application.passport_country,
+            Application.id != application.id, Application.reference.is_not(None))))
+    hashes = [d.sha256 for d in application.documents if d.flagged_duplicate]
+    same_files = list(db.session.scalars(select(Application).join(Document).where(
+        Document.sha256.in_(hashes), Application.id != application.id).distinct())) if hashes else []
+    return {"same_passport": same_passport, "same_files": same_files}
 
 
 # --- submission ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
+from portal.i18n import is_country
 from portal.models import INQUIRY_KINDS, INQUIRY_STATUSES, Inquiry, InquiryReply, User
 from portal.services import accounts, audit, notifications
 from portal.storage import get_storage
@@ -100,17 +101,11 @@ def _build(data: InquiryInput) -> Inquiry:
     if not BODY_MIN <= len(body) <= BODY_MAX:
         raise InquiryError(_l("Write between %(min)s and %(max)s characters.", min=BODY_MIN, max=BODY_MAX),
                            "message")
-    if not _known_country(data.country):
+    if not is_country(data.country):
         raise InquiryError(_l("Choose a country from the list."), "country")
     locale = data.locale if data.locale in current_app.config["LANGUAGES"] else "en"
     return Inquiry(kind=data.kind, status="new", name=fields["name"][0], email=email,
                    country=data.country, subject=fields["subject"][0], body=body, locale=locale)
-
-
-def _known_country(code: str) -> bool:
-    import pycountry
-
-    return bool(code) and len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
 
 def _attach(inquiry: Inquiry, upload: Upload) -> None:

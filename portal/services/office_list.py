@@ -24,12 +24,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import pycountry
 from flask import current_app
 from sqlalchemy import ColumnElement, String, and_, cast, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.sql import Select
 
 from portal.extensions import db
+from portal.i18n import is_country
 from portal.models import INSTRUCTION_LANGUAGES, STAFF_ROLES, STATUSES, Application, Intake, Programme, SavedView, User
 
 LISTED_STATUSES = tuple(s for s in STATUSES if s != "draft")  # drafts have no reference: never listed
@@ -37,7 +37,6 @@ SORTS = ("submitted", "reference", "surname")
 DIRECTIONS = ("desc", "asc")
 PAGE_SIZE = 50
 SEARCH_MAX = 100
-COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
 MAX_ID = 2**31 - 1
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 LIKE_ESCAPE = "\\"
@@ -125,7 +124,7 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> ListFilters:
         intake=intake if intake in choices.intake_names else None,
         programme=programme if programme in choices.programme_names else None,
         language=language if language in INSTRUCTION_LANGUAGES else "",
-        citizenship=citizenship if citizenship in COUNTRY_CODES else "",
+        citizenship=citizenship if is_country(citizenship) else "",
         officer=officer if officer in ("me", "none") or officer_id in choices.officer_emails else "",
         flagged=_text(args, "flagged") in ("1", "y", "on", "true"),
         submitted_from=_day(_text(args, "submitted_from")),

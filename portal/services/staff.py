@@ -55,6 +55,12 @@ def invitation_pending(user: User) -> bool:
 
 # --- reading -------------------------------------------------------------------------------
 
+def active_staff() -> list[User]:
+    """Who can be assigned an application."""
+    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+                                   .order_by(User.email)))
+
+
 def list_staff() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES))
                                    .order_by(User.role, User.email)))

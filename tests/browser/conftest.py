@@ -121,3 +121,18 @@ def translator(locale: str):
         return lambda s: s
     translations = Translations.load(str(TRANSLATIONS), [locale])
     return translations.gettext
+
+
+def fill_and_submit(audited, fields: dict, button: str):
+    """Fill fields found by their labels, press the button, and audit the page it leads to."""
+    page = audited.page
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name=button, exact=True).click()
+    audited.audit()
+
+
+def log_in(audited, email: str, password: str, _=lambda text: text):
+    """Log in as a person would, by the labels of the page's language (``_`` translates them)."""
+    audited.goto("/auth/login")
+    fill_and_submit(audited, {_("E-mail address"): email, _("Password"): password}, _("Log in"))

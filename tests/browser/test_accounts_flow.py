@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import translator
+from tests.browser.conftest import fill_and_submit, translator
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
 
@@ -20,13 +20,6 @@ def last_link(sink) -> str:
     text = sink.messages[-1].get_body(("plain",)).get_content()
     return re.search(r"https?://\S+", text).group(0)
 
-
-def fill_and_submit(audited, fields: dict, button: str):
-    page = audited.page
-    for label, value in fields.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_role("button", name=button, exact=True).click()
-    audited.audit()
 
 
 @pytest.mark.parametrize("locale", ["en", "ru", "az"])

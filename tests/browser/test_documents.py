@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import Application, AuditLog, Document, DocumentType, Intake
 from portal.services import accounts
 from tests import samples
+from tests.browser.conftest import log_in
 from tests.conftest import settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
@@ -50,14 +51,6 @@ def data_app(database_url, tmp_path, live_server):
         db.engine.dispose()
 
 
-def log_in(audited, email):
-    page = audited.page
-    audited.goto("/auth/login")
-    page.get_by_label("E-mail address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    audited.audit()
-
 
 def upload(audited, label: str, button: str, path):
     page = audited.page
@@ -75,7 +68,7 @@ def test_upload_replace_and_officer_views(make_page, data_app, tmp_path):
 
     audited = make_page()
     page = audited.page
-    log_in(audited, APPLICANT)
+    log_in(audited, APPLICANT, PASSWORD)
     audited.goto("/apply/documents")
     assert page.get_by_role("heading", name="Documents", level=1).is_visible()
     audited.screenshot("documents-empty-desktop")
@@ -130,7 +123,7 @@ def test_upload_replace_and_officer_views(make_page, data_app, tmp_path):
 
     # The officer opens both documents in the viewer.
     office = make_page()
-    log_in(office, OFFICER)
+    log_in(office, OFFICER, PASSWORD)
     office.goto("/office/applications/FD99-000001")
     office.screenshot("office-application-desktop")
     opage = office.page

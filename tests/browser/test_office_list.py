@@ -15,6 +15,7 @@ from portal import create_app, demo, synthetic
 from portal.extensions import db
 from portal.models import Application, Intake
 from portal.services import accounts
+from tests.browser.conftest import log_in
 from tests.conftest import settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
@@ -41,14 +42,6 @@ def data_app(database_url, tmp_path, live_server):
         db.engine.dispose()
 
 
-def log_in(audited, email):
-    page = audited.page
-    audited.goto("/auth/login")
-    page.get_by_label("E-mail address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    audited.audit()
-
 
 def no_sideways_scroll(audited):
     width = audited.page.evaluate("document.documentElement.scrollWidth")
@@ -58,7 +51,7 @@ def no_sideways_scroll(audited):
 def test_officer_filters_searches_and_opens_an_application(make_page, data_app):
     office = make_page()
     page = office.page
-    log_in(office, OFFICER)
+    log_in(office, OFFICER, PASSWORD)
     office.goto("/office/")
     assert page.get_by_role("heading", name="60 applications").is_visible()
     assert page.locator("table.list-table tbody tr").count() == 50

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import Application, DocumentType, Intake, Programme, ProgrammeLanguage
 from portal.services import accounts, applications, documents
 from tests import samples
+from tests.browser.conftest import log_in
 from tests.conftest import settings_for
 from tests.factories import ApplicationFactory
 
@@ -54,13 +55,6 @@ def submitted(database_url, tmp_path, live_server):
     return reference
 
 
-def log_in(audited, email):
-    audited.goto("/auth/login")
-    audited.page.get_by_label("E-mail address", exact=True).fill(email)
-    audited.page.get_by_label("Password", exact=True).fill(PASSWORD)
-    audited.page.get_by_role("button", name="Log in", exact=True).click()
-    audited.audit()
-
 
 def click(audited, role, name, **kwargs):
     audited.page.get_by_role(role, name=name, **kwargs).click()
@@ -72,7 +66,7 @@ def test_officer_requests_a_change_applicant_fixes_it_officer_accepts(make_page,
     sink = smtp_server[2]
     officer = make_page()
     page = officer.page
-    log_in(officer, OFFICER)
+    log_in(officer, OFFICER, PASSWORD)
     assert page.url.endswith("/office/")
 
     # Filter the list, open the application, view a document.
@@ -104,7 +98,7 @@ def test_officer_requests_a_change_applicant_fixes_it_officer_accepts(make_page,
     # The applicant changes exactly those two things and resubmits.
     applicant = make_page()
     apage = applicant.page
-    log_in(applicant, "review.applicant@example.com")
+    log_in(applicant, "review.applicant@example.com", PASSWORD)
     assert "Please upload a sharper passport scan" in apage.content()
     apage.goto(applicant.base_url + "/apply/step/personal")
     assert apage.locator("fieldset[disabled]").count() == 1  # not reopened: locked

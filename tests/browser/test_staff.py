@@ -13,6 +13,7 @@ import pytest
 from portal import create_app
 from portal.extensions import db
 from portal.services import accounts
+from tests.browser.conftest import fill_and_submit, log_in
 from tests.conftest import settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
@@ -34,17 +35,6 @@ def data_app(database_url, tmp_path, live_server):
         db.engine.dispose()
 
 
-def fill_and_submit(audited, fields: dict, button: str):
-    page = audited.page
-    for label, value in fields.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_role("button", name=button, exact=True).click()
-    audited.audit()
-
-
-def log_in(audited, email: str, password: str):
-    audited.goto("/auth/login")
-    fill_and_submit(audited, {"E-mail address": email, "Password": password}, "Log in")
 
 
 def office_nav(audited, name: str):

@@ -11,7 +11,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, Intake, Programme, ProgrammeLanguage
 from portal.services import accounts
-from tests.browser.conftest import translator
+from tests.browser.conftest import log_in, translator
 from tests.conftest import settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
@@ -36,14 +36,6 @@ def applicant_email(database_url, tmp_path, live_server, request):
     return email
 
 
-def log_in(audited, _, email):
-    page = audited.page
-    audited.goto("/auth/login")
-    page.get_by_label(_("E-mail address"), exact=True).fill(email)
-    page.get_by_label(_("Password"), exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=_("Log in"), exact=True).click()
-    audited.audit()
-
 
 def save_and_continue(audited, _):
     audited.page.get_by_role("button", name=_("Save and continue"), exact=True).click()
@@ -62,7 +54,7 @@ def test_fill_leave_resume_and_submit(make_page, applicant_email, database_url, 
     _ = translator(locale)
     audited = make_page(locale={"en": "en-GB", "ru": "ru-RU"}[locale])
     page = audited.page
-    log_in(audited, _, applicant_email)
+    log_in(audited, applicant_email, PASSWORD, _)
     page.get_by_role("link", name=_("Start my application")).click()
     audited.audit()
 
@@ -101,7 +93,7 @@ def test_fill_leave_resume_and_submit(make_page, applicant_email, database_url, 
     # Leave half-way: log out, log in again, continue where we were.
     page.get_by_role("button", name=_("Log out")).click()
     audited.audit()
-    log_in(audited, _, applicant_email)
+    log_in(audited, applicant_email, PASSWORD, _)
     page.get_by_role("link", name=_("Continue my application")).click()
     audited.audit()
     assert page.url.endswith("/apply/step/contact")
