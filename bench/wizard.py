@@ -58,13 +58,13 @@ import flask_migrate
 from portal import create_app
 from portal.extensions import db
 from portal import demo
-from portal.services import accounts, applications
+from portal.services import accounts, applications, intakes
 app = create_app()
 with app.test_request_context():
     flask_migrate.upgrade()
     demo.seed_reference_data()
     db.session.flush()
-    intake = applications.open_intakes()[0]
+    intake = intakes.open_intakes()[0]
     for n in range({users}):
         user = accounts.create_user(f"bench{{n}}@example.com", {PASSWORD!r}, verified=True)
         applications.start_application(user, intake)

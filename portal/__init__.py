@@ -7,11 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, g, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
+from flask import Flask, Request, g
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 
@@ -49,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_templating(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_cli(app)
@@ -82,57 +80,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.apply.routes import bp as apply_bp
-    from portal.auth.routes import bp as auth_bp
-    from portal.office.routes import bp as office_bp
-    from portal.public.routes import bp as public_bp
+    from portal import apply, auth, office, public
 
-    for bp in (public_bp, auth_bp, apply_bp, office_bp):
-        app.register_blueprint(bp)
+    for blueprint in (public.bp, auth.bp, apply.bp, office.bp):
+        app.register_blueprint(blueprint)
 
 
-ERROR_TEXT = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
-    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
-    404: (_l("Page not found"), _l("The page you are looking for does not exist or has moved.")),
-    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
-    413: (_l("File too large"),
-          _l("The file you sent is larger than allowed. Please send a smaller file.")),
-    429: (_l("Too many requests"),
-          _l("You have made too many requests in a short time. Please wait a moment and try again.")),
-    500: (_l("Something went wrong"),
-          _l("An unexpected error occurred on our side. It has been logged; please try again later.")),
-}
+def register_templating(app: Flask) -> None:
+    from portal import templating
+
+    templating.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    def render_error(code: int, message=None):
-        title, default_message = ERROR_TEXT.get(code, ERROR_TEXT[500])
-        if request.accept_mimetypes.best == "application/json":
-            return jsonify(error=str(title)), code
-        try:
-            return render_template("errors/error.html", code=code, title=title,
-                                   message=message or default_message), code
-        except Exception:  # the layout itself failed (e.g. the database is down): stay plain
-            log.exception("error page %s could not be rendered", code)
-            return f"<!doctype html><title>{code}</title><h1>{code}</h1>", code
+    from portal import errors
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return render_error(400, _l("Your form has expired or was sent from another page. "
-                                    "Please reload the page and try again; nothing was saved."))
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code is None or error.code < 400:
-            return error
-        return render_error(error.code if error.code in ERROR_TEXT else 500)
-
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
-        db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(500)
+    errors.init_app(app)
 
 
 SECURITY_HEADERS = {

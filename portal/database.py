@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest id either database stores (BIGINT): a URL asking for more names nothing (and
+# SQLite would raise OverflowError binding it).
+MAX_ROW_ID = 2**63 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -19,7 +19,8 @@ from portal.models import (
     Programme,
     ProgrammeLanguage,
 )
-from portal.services import accounts, applications
+from portal.services import accounts, applications, submission
+from portal.services.intakes import intake_is_open
 
 DEMO_ACCOUNTS = (
     ("officer@demo.example.org", "officer", "Officer tulip harbour 2027"),
@@ -292,7 +293,7 @@ def seed_applications() -> list[str]:
     lines = []
     own = accounts.find_by_email(DEMO_ACCOUNTS[2][0])
     if own is not None and db.session.scalar(select(Application).where(Application.applicant_id == own.id)) is None:
-        draft = applications.start_application(own, intake) if applications.intake_is_open(intake) else None
+        draft = applications.start_application(own, intake) if intake_is_open(intake) else None
         if draft is not None:
             _fill(draft, "YILMAZ", "EMRE", "TR", date(2007, 6, 1), "general-medicine", "en")
             draft.completed_steps = ["programme", "personal"]
@@ -305,7 +306,7 @@ def seed_applications() -> list[str]:
         db.session.add(application)
         _fill(application, surname, given, country, born, programme, language, complete=True)
         db.session.flush()
-        applications._record_submission(application, user)  # demo data skips the documents check
+        submission.submit(application, user, application.version, missing=[])  # demo data: no documents
         lines.append(f"  application {application.reference} {status} for {email} (created)")
     return lines
 

@@ -10,8 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def optional_str(value) -> str:
@@ -116,3 +117,10 @@ class YearField(StringField):
             self.data = None
             raise ValueError(_l("Enter a year with four digits, for example 2026."))
         self.data = int(raw)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (each with its own label) instead of a multi-select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -15,7 +15,9 @@ from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "az": "Azərbaycanca"}
+# The languages of the interface, each named in itself (the language switcher, a person's setting).
+# The languages a track is taught in are another table: portal/models/reference.py.
+INTERFACE_LANGUAGES = {"en": "English", "ru": "Русский", "az": "Azərbaycanca"}
 
 
 def select_locale() -> str:
@@ -39,11 +41,6 @@ def check_catalogs(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     check_catalogs(app)
-
-    @app.context_processor
-    def language_context():
-        return {"current_locale": str(get_locale()), "language_names": LANGUAGE_NAMES,
-                "languages": app.config["LANGUAGES"], "country_name": country_name}
 
 
 @functools.lru_cache(maxsize=8)

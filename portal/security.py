@@ -11,7 +11,7 @@ from flask_login import LoginManager, current_user
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import STAFF_ROLES, User
+from portal.models import STAFF_ROLES, Role, User
 
 
 def init_login(app: Flask, manager: LoginManager) -> None:
@@ -55,6 +55,14 @@ def roles_required(*roles: str):
 
 def staff_required(view):
     return roles_required(*STAFF_ROLES)(view)
+
+
+def applicant_required(view):
+    return roles_required(Role.APPLICANT.value)(view)
+
+
+def admin_required(view):
+    return roles_required(Role.ADMIN.value)(view)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -23,14 +23,14 @@ from sqlalchemy import JSON, Table, func, insert, select, update
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import STAFF_ROLES, Application, Intake, Programme, User
+from portal.models import STAFF_ROLES, Application, Intake, Programme, Status, User
+from portal.models.status import DECIDED
 
 NO_PASSWORD = "!synthetic-account-cannot-log-in"  # noqa: S105 (not a hash: verification always fails)
 BATCH = 5000
 
-STATUS_WEIGHTS = {"submitted": 30, "under_review": 24, "action_required": 8, "interview": 10, "accepted": 12,
-                  "rejected": 8, "waitlisted": 4, "withdrawn": 4}
-DECIDED = {"accepted", "rejected", "waitlisted"}
+STATUS_WEIGHTS = {Status.SUBMITTED: 30, Status.UNDER_REVIEW: 24, Status.ACTION_REQUIRED: 8, Status.INTERVIEW: 10,
+                  Status.ACCEPTED: 12, Status.REJECTED: 8, Status.WAITLISTED: 4, Status.WITHDRAWN: 4}
 STEPS_DONE = ("programme", "personal", "passport", "contact", "education")
 # Citizenship: weight, and the pool of names used for it.
 COUNTRIES = {
@@ -130,7 +130,7 @@ def _application(rng, intake, number, applicant_id, programmes, officers, now, w
     # Busier towards the present: the square root pulls the draws to the end of the window.
     submitted = now - window * (1 - rng.random() ** 0.5)
     age_days = (now - submitted).days
-    status = "submitted" if age_days < 2 and rng.random() < 0.8 else _weighted(rng, STATUS_WEIGHTS)
+    status = Status.SUBMITTED if age_days < 2 and rng.random() < 0.8 else _weighted(rng, STATUS_WEIGHTS)
     born = now.date() - timedelta(days=rng.randint(17 * 365, 24 * 365))
     first, second = rng.choice(given), rng.choice(given)
     return {
@@ -139,7 +139,7 @@ def _application(rng, intake, number, applicant_id, programmes, officers, now, w
         "reopened_steps": [], "flagged_duplicate": rng.random() < 0.01, "submitted_at": submitted,
         "decided_at": min(submitted + timedelta(days=rng.randint(3, 30)), now) if status in DECIDED else None,
         "declarations_accepted_at": submitted,
-        "assigned_officer_id": rng.choice(officers) if officers and (status != "submitted" or rng.random() < 0.3)
+        "assigned_officer_id": rng.choice(officers) if officers and (status != Status.SUBMITTED or rng.random() < 0.3)
         else None,
         "programme_id": programme_id, "instruction_language": language,
         "surname": rng.choice(surnames), "given_names": first if rng.random() < 0.6 or first == second

@@ -157,7 +157,7 @@ def test_error_page_survives_a_broken_layout(database_url, tmp_path, monkeypatch
     def broken_render(*args, **kwargs):
         raise RuntimeError("template failure")
 
-    monkeypatch.setattr("portal.render_template", broken_render)
+    monkeypatch.setattr("portal.errors.render_template", broken_render)
     response = app.test_client().get("/boom")
     assert response.status_code == 500 and b"<h1>500</h1>" in response.data
 

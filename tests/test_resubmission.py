@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Application
-from portal.services import applications
+from portal.services import transitions
 from tests import samples
 from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.helpers import text_of
@@ -28,8 +28,8 @@ def reopened(forms, types, upload_dir):  # noqa: F811
     db.session.expire_all()
     application = db.session.get(Application, application.id)
     officer = UserFactory(officer=True)
-    applications.start_review(application, officer, application.version)
-    applications.request_changes(application, officer, application.version, steps=["contact"],
+    transitions.start_review(application, officer, application.version)
+    transitions.request_changes(application, officer, application.version, steps=["contact"],
                                  document_codes=["passport"], message="New address and a clearer passport scan.")
     db.session.commit()
     return application

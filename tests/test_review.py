@@ -1,11 +1,11 @@
-"""The office's transitions (services/applications.py) and the message thread."""
+"""The office's transitions (services/transitions.py) and the message thread."""
 
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ApplicationEvent, Message, OutboundEmail
-from portal.services import applications, messages
+from portal.services import applications, messages, timeline, transitions
 from portal.services.applications import IllegalTransition, StaleApplication
 from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.helpers import text_of
@@ -30,14 +30,14 @@ def mails(template):
 
 
 def test_start_review_assigns_and_tells_the_applicant(submitted, officer):
-    applications.start_review(submitted, officer, submitted.version)
+    transitions.start_review(submitted, officer, submitted.version)
     assert submitted.status == "under_review" and submitted.assigned_officer_id == officer.id
     assert [m.recipient for m in mails("application_under_review")] == [submitted.applicant.email]
 
 
 def test_request_changes_reopens_exactly_what_was_named(submitted, officer):
-    applications.start_review(submitted, officer, submitted.version)
-    applications.request_changes(submitted, officer, submitted.version, steps=["contact", "programme"],
+    transitions.start_review(submitted, officer, submitted.version)
+    transitions.request_changes(submitted, officer, submitted.version, steps=["contact", "programme"],
                                  document_codes=["passport"], message="Please give your current address.")
     assert submitted.status == "action_required"
     assert submitted.reopened_steps == ["contact", "documents:passport"]  # the programme never reopens
@@ -55,23 +55,23 @@ def test_request_changes_reopens_exactly_what_was_named(submitted, officer):
 ])
 def test_request_changes_needs_a_target_and_a_message(submitted, officer, steps, codes, message, error):
     with pytest.raises(applications.ApplicationError, match=error):
-        applications.request_changes(submitted, officer, submitted.version, steps=steps, document_codes=codes,
+        transitions.request_changes(submitted, officer, submitted.version, steps=steps, document_codes=codes,
                                      message=message)
     assert submitted.status == "submitted"
 
 
 @pytest.mark.parametrize("outcome, status", [("accept", "accepted"), ("waitlist", "waitlisted")])
 def test_decisions(submitted, officer, outcome, status):
-    applications.start_review(submitted, officer, submitted.version)
-    applications.decide(submitted, officer, submitted.version, outcome)
+    transitions.start_review(submitted, officer, submitted.version)
+    transitions.decide(submitted, officer, submitted.version, outcome)
     assert submitted.status == status and submitted.decided_at is not None
     assert len(mails(f"application_{status}")) == 1
 
 
 def test_rejection_needs_a_reason_the_applicant_reads(submitted, officer):
     with pytest.raises(applications.ApplicationError, match="reason"):
-        applications.decide(submitted, officer, submitted.version, "reject", "  ")
-    applications.decide(submitted, officer, submitted.version, "reject", "Biology grade below the minimum.")
+        transitions.decide(submitted, officer, submitted.version, "reject", "  ")
+    transitions.decide(submitted, officer, submitted.version, "reject", "Biology grade below the minimum.")
     assert submitted.status == "rejected"
     assert "Biology grade below the minimum." in mails("application_rejected")[0].body_text
 
@@ -83,8 +83,8 @@ def test_rejection_needs_a_reason_the_applicant_reads(submitted, officer):
 def test_illegal_transitions_are_refused(officer, status, action):
     application = ApplicationFactory(complete=True, status=status, reference="T00-000002")
     db.session.flush()
-    call = {"start_review": lambda: applications.start_review(application, officer, application.version)}.get(
-        action, lambda: applications.decide(application, officer, application.version, action, "reason"))
+    call = {"start_review": lambda: transitions.start_review(application, officer, application.version)}.get(
+        action, lambda: transitions.decide(application, officer, application.version, action, "reason"))
     with pytest.raises(IllegalTransition):
         call()
     assert application.status == status
@@ -92,22 +92,22 @@ def test_illegal_transitions_are_refused(officer, status, action):
 
 def test_a_stale_form_changes_nothing(submitted, officer):
     seen = submitted.version
-    applications.start_review(submitted, officer, seen)
+    transitions.start_review(submitted, officer, seen)
     with pytest.raises(StaleApplication, match="changed since you opened it"):
-        applications.decide(submitted, officer, seen, "accept")
+        transitions.decide(submitted, officer, seen, "accept")
     assert submitted.status == "under_review"
 
 
 def test_applicants_cannot_use_office_transitions(submitted):
     with pytest.raises(IllegalTransition):
-        applications.start_review(submitted, submitted.applicant, submitted.version)
+        transitions.start_review(submitted, submitted.applicant, submitted.version)
 
 
 def test_notes_are_internal(submitted, officer):
-    applications.add_note(submitted, officer, "Called the school: certificate confirmed.")
+    transitions.add_note(submitted, officer, "Called the school: certificate confirmed.")
     note = db.session.scalars(select(ApplicationEvent).where(ApplicationEvent.kind == "note")).one()
     assert not note.visible_to_applicant
-    assert note not in applications.visible_events(submitted)
+    assert note not in timeline.visible_events(submitted)
 
 
 def test_messages_go_to_the_other_side(submitted, officer):

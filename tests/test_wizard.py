@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Application, ApplicationEvent, OutboundEmail
-from portal.services.applications import add_months
+from portal.services.eligibility import add_months
 from tests.factories import PASSWORD, ApplicationFactory, IntakeFactory, ProgrammeFactory, UserFactory
 from tests.helpers import text_of
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.apply.forms import STEP_FORMS
+from portal.wizard.answers import STEP_FORMS
 from tests.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.test_wizard import VALID
 

@@ -3,7 +3,6 @@ JavaScript runs), removal before submission, and image previews for the owner on
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from flask import (
@@ -17,34 +16,23 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import SubmitField
 
-from portal import ERROR_TEXT
-from portal.apply.routes import bp
+from portal.apply.blueprint import bp
+from portal.apply.forms import RemoveForm, UploadForm
+from portal.apply.lookups import application_or_redirect, own_document_or_404
+from portal.errors import render_error
 from portal.extensions import db
-from portal.models import Application, Document, DocumentType, Role
-from portal.security import roles_required
+from portal.forms import first_error, show_error
+from portal.models import Application, Document, DocumentType
+from portal.security import applicant_required
 from portal.services import documents as service
 from portal.services import uploads
-from portal.services.applications import STATUS_TEXT, current_application
 
-log = logging.getLogger(__name__)
 UPLOAD_ENDPOINT = "apply.upload_document"
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("Choose a file"), validators=[FileRequired(_l("Choose a file to upload."))])
-    submit = SubmitField(_l("Upload"))
-
-
-class RemoveForm(FlaskForm):
-    submit = SubmitField(_l("Remove this file"))
 
 
 @dataclass
@@ -82,8 +70,6 @@ class Item:
 
 
 def _items(application: Application, errors: dict[str, str] | None = None) -> list[Item]:
-    from flask_babel import get_locale
-
     locale = str(get_locale() or "en")
     items = []
     for document_type, required, document in service.checklist(application):
@@ -104,27 +90,19 @@ def _next_step_url() -> str:
     return url_for("apply.home")
 
 
-def _application_or_redirect():
-    application = current_application(current_user)
-    if application is None:
-        flash(_("Start your application first; the documents come after the first steps."), "info")
-        return None, redirect(url_for("apply.home"))
-    return application, None
-
-
 def _render(application: Application, errors: dict[str, str] | None = None, status: int = 200):
     items = _items(application, errors)
     response = make_response(render_template(
         "apply/documents.html", application=application, items=items, form=UploadForm(),
-        status_text=STATUS_TEXT.get(application.status), next_url=_next_step_url(),
+        next_url=_next_step_url(),
         any_upload=any(i.can_upload for i in items)), status)
     return response
 
 
 @bp.route("/documents", endpoint="documents")
-@roles_required(Role.APPLICANT.value)
+@applicant_required
 def checklist_page():
-    application, redirect_response = _application_or_redirect()
+    application, redirect_response = application_or_redirect()
     if application is None:
         return redirect_response
     return _render(application)
@@ -145,9 +123,9 @@ def _wants_json() -> bool:
 
 
 @bp.route("/documents/<type_code>", methods=["POST"], endpoint="upload_document")
-@roles_required(Role.APPLICANT.value)
+@applicant_required
 def upload(type_code: str):
-    application, redirect_response = _application_or_redirect()
+    application, redirect_response = application_or_redirect()
     if application is None:
         return redirect_response
     document_type = service.type_by_code(type_code)
@@ -156,7 +134,7 @@ def upload(type_code: str):
     form = UploadForm()
     try:
         if not form.validate_on_submit():
-            raise service.DocumentRejected(_first_error(form))
+            raise service.DocumentRejected(first_error(form, _("The upload did not arrive. Please try again.")))
         document = service.store_upload(application, document_type, form.file.data, current_user)
         db.session.commit()
     except service.DocumentError as error:
@@ -171,13 +149,6 @@ def upload(type_code: str):
     return redirect(target)
 
 
-def _first_error(form: FlaskForm) -> str:
-    for errors in form.errors.values():
-        if errors:
-            return errors[0]
-    return _("The upload did not arrive. Please try again.")
-
-
 def _refused(application: Application, document_type: DocumentType, message):
     if _wants_json():
         return jsonify(ok=False, error=str(message)), 422
@@ -185,8 +156,6 @@ def _refused(application: Application, document_type: DocumentType, message):
 
 
 def _type_name(document_type: DocumentType) -> str:
-    from flask_babel import get_locale
-
     return document_type.localized("name", str(get_locale() or "en"))
 
 
@@ -194,8 +163,7 @@ def _type_name(document_type: DocumentType) -> str:
 def upload_too_large(error):
     """A friendly 413 on the upload page: what the limit is and the way back to the checklist."""
     if request.endpoint != UPLOAD_ENDPOINT:
-        title, message = ERROR_TEXT[413]
-        return render_template("errors/error.html", code=413, title=title, message=message), 413
+        return render_error(413)
     limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
     document_type = service.type_by_code((request.view_args or {}).get("type_code") or "")
     max_bytes = service.size_limit(document_type) if document_type else limit
@@ -207,20 +175,10 @@ def upload_too_large(error):
                                         if document_type else None)), 413
 
 
-def _own_document(document_id: int) -> Document:
-    document = service.document_for_applicant(current_user, document_id)
-    if document is None:
-        # Somebody else's (or no) document: not found, and noted without personal data.
-        log.warning("applicant %s asked for document %s, which is not theirs or does not exist",
-                    current_user.id, document_id)
-        abort(404)
-    return document
-
-
 @bp.route("/documents/<int:document_id>/remove", methods=["GET", "POST"], endpoint="remove_document")
-@roles_required(Role.APPLICANT.value)
+@applicant_required
 def remove(document_id: int):
-    document = _own_document(document_id)
+    document = own_document_or_404(document_id)
     application = document.application
     form = RemoveForm()
     if form.validate_on_submit():
@@ -229,7 +187,7 @@ def remove(document_id: int):
             db.session.commit()
         except service.DocumentError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            show_error(error)
             return redirect(url_for("apply.documents"))
         flash(_("%(file)s was removed.", file=document.original_name), "success")
         return redirect(url_for("apply.documents", _anchor=f"doc-{document.document_type.code}"))
@@ -241,9 +199,9 @@ def remove(document_id: int):
 
 
 @bp.route("/documents/<int:document_id>/preview", endpoint="document_preview")
-@roles_required(Role.APPLICANT.value)
+@applicant_required
 def preview(document_id: int):
-    document = _own_document(document_id)
+    document = own_document_or_404(document_id)
     kind = service.kind_of(document)
     if kind is None or kind.pillow_format is None:
         abort(404)

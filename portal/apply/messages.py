@@ -4,9 +4,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.apply.forms import MessageForm
-from portal.apply.routes import applicant_required, bp
+from portal.apply.blueprint import bp
 from portal.extensions import db
+from portal.forms import MessageForm
+from portal.security import applicant_required
 from portal.services import applications
 from portal.services import messages as service
 

@@ -76,10 +76,6 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ButtonForm(FlaskForm):
-    """A form that is only a button (logout, resend verification): CSRF and nothing else."""
-
-
 class AcceptInvitationForm(FlaskForm):
     """A staff member invited by an admin chooses their first password (services/staff.py)."""
 

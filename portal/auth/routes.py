@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal.auth.blueprint import bp
 from portal.auth.forms import (
     AcceptInvitationForm,
-    ButtonForm,
     ChangePasswordForm,
     LoginForm,
     RegisterForm,
@@ -17,10 +17,9 @@ from portal.auth.forms import (
     ResetRequestForm,
 )
 from portal.extensions import db, limiter
+from portal.forms import ButtonForm
 from portal.security import safe_next
 from portal.services import accounts, audit, staff
-
-bp = Blueprint("auth", __name__)
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
 MAIL_LIMIT = "5 per 10 minutes;20 per day"

@@ -1,17 +1,18 @@
 """All models, imported here so Alembic and the app see the whole metadata."""
 
-from portal.models.application import STATUSES, Application, ApplicationEvent, Document
+from portal.models.application import Application, ApplicationEvent, Document
 from portal.models.audit import AuditLog
 from portal.models.inquiry import INQUIRY_KINDS, INQUIRY_STATUSES, Inquiry, InquiryReply
 from portal.models.message import Message, SavedView
 from portal.models.notice import NOTICE_KINDS, Notice, NoticeTranslation
 from portal.models.outbox import OutboundEmail
 from portal.models.reference import INSTRUCTION_LANGUAGES, DocumentType, Intake, Programme, ProgrammeLanguage
+from portal.models.status import STATUSES, Status
 from portal.models.user import STAFF_ROLES, Role, User
 
 __all__ = [
     "Application", "ApplicationEvent", "AuditLog", "Document", "DocumentType", "INQUIRY_KINDS", "INQUIRY_STATUSES",
     "INSTRUCTION_LANGUAGES", "Inquiry", "InquiryReply", "Intake", "Message", "NOTICE_KINDS", "Notice",
     "NoticeTranslation", "OutboundEmail", "Programme", "ProgrammeLanguage", "Role", "STAFF_ROLES", "STATUSES",
-    "SavedView", "User",
+    "SavedView", "Status", "User",
 ]

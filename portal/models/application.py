@@ -3,7 +3,7 @@
 The answers are typed columns (not a JSON blob) so officers can filter by citizenship,
 programme and dates. ``version`` is SQLAlchemy's version counter: an UPDATE made from a stale
 copy changes nothing and raises, which is how two tabs or two officers are kept from silently
-overwriting each other. The status is written only by services/applications.py.
+overwriting each other. The status is written only by services/timeline.py (``set_status``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import TimestampMixin, utcnow
 from portal.extensions import db
+from portal.models.status import STATUSES, Status
 
-STATUSES = ("draft", "submitted", "under_review", "action_required", "interview", "accepted", "rejected",
-            "waitlisted", "withdrawn")
 _status_sql = ", ".join(f"'{s}'" for s in STATUSES)
 
 
@@ -44,7 +43,7 @@ class Application(TimestampMixin, db.Model):
     reference: Mapped[str | None] = mapped_column(String(16), unique=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id", ondelete="RESTRICT"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
     version: Mapped[int] = mapped_column(default=1)
     completed_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
     reopened_steps: Mapped[list[str]] = mapped_column(JSON, default=list)  # by a change request

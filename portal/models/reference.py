@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import TimestampMixin
 from portal.extensions import db
 
-INSTRUCTION_LANGUAGES = ("en", "ru", "az")
+# The languages a track can be taught in, with their names in the page's language. (The
+# languages of the interface are another table: portal/i18n.py INTERFACE_LANGUAGES.)
+INSTRUCTION_LANGUAGES = {"en": _l("English"), "ru": _l("Russian"), "az": _l("Azerbaijani")}
 
 
 class LocalizedName:

@@ -7,10 +7,9 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from portal.models import Role
+from portal.office.blueprint import bp
 from portal.office.forms import AuditFilterForm
-from portal.office.routes import bp
-from portal.security import roles_required
+from portal.security import admin_required
 from portal.services import audit_search
 
 
@@ -30,7 +29,7 @@ def _filters(form: AuditFilterForm) -> audit_search.AuditFilters:
 
 
 @bp.route("/audit")
-@roles_required(Role.ADMIN.value)
+@admin_required
 def audit():
     form = AuditFilterForm(request.args)
     filters = _filters(form)

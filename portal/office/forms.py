@@ -2,13 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.apply.forms import LANGUAGE_NAMES
-from portal.fields import RealDateField, required
-from portal.i18n import LANGUAGE_NAMES as SITE_LANGUAGE_NAMES
+from portal.fields import MultiCheckboxField, RealDateField, required
+from portal.i18n import INTERFACE_LANGUAGES
+from portal.models import INSTRUCTION_LANGUAGES
 from portal.services.staff import ROLE_LABELS, STAFF_ROLE_CHOICES
 
 
@@ -26,12 +25,7 @@ class IntakeForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class ProgrammeForm(FlaskForm):
+class ProgrammeSettingsForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")),
                                                Regexp(r"^[a-z0-9][a-z0-9\-]{1,31}$",
                                                       message=_l("Use 2 to 32 lower-case letters, digits "
@@ -42,7 +36,7 @@ class ProgrammeForm(FlaskForm):
                                                              Length(max=120)])
     name_az = StringField(_l("Name in Azerbaijani"), validators=[DataRequired(_l("Enter a name.")),
                                                                  Length(max=120)])
-    languages = MultiCheckboxField(_l("Languages of instruction"), choices=list(LANGUAGE_NAMES.items()))
+    languages = MultiCheckboxField(_l("Languages of instruction"), choices=list(INSTRUCTION_LANGUAGES.items()))
     position = StringField(_l("Order"), default="0",
                            validators=[Regexp(r"^\d{1,3}$", message=_l("Use a whole number from 0 to 999."))],
                            description=_l("Tracks are listed from the lowest number."))
@@ -74,7 +68,7 @@ class StaffInviteForm(FlaskForm):
                        render_kw={"autocomplete": "off", "inputmode": "email", "spellcheck": "false"})
     role = _staff_role_field()
     locale = SelectField(_l("Language of e-mails and pages"), validate_choice=False,
-                         choices=list(SITE_LANGUAGE_NAMES.items()),
+                         choices=list(INTERFACE_LANGUAGES.items()),
                          description=_l("The invitation is written in this language."))
     submit = SubmitField(_l("Send invitation"))
 

@@ -12,9 +12,9 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES
+from portal.i18n import INTERFACE_LANGUAGES
 from portal.models import INQUIRY_KINDS, INQUIRY_STATUSES
-from portal.office.routes import bp
+from portal.office.blueprint import bp
 from portal.security import staff_required
 from portal.services import inquiries
 from portal.services.inquiries import KIND_LABELS, REPLY_MAX, STATUS_LABELS, InquiryError
@@ -53,10 +53,10 @@ def _inquiry_or_404(inquiry_id: int):
 def _detail(inquiry, reply_form: ReplyForm, status_form: StatusForm):
     reply_form.body.description = _("Sent by e-mail to %(email)s with the reference number. "
                                     "The sender's language: %(language)s.",
-                                    email=inquiry.email, language=LANGUAGE_NAMES.get(inquiry.locale, "English"))
+                                    email=inquiry.email, language=INTERFACE_LANGUAGES.get(inquiry.locale, "English"))
     return render_template("office/inbox/detail.html", inquiry=inquiry, reply_form=reply_form,
                            status_form=status_form, kinds=KIND_LABELS, statuses=STATUS_LABELS,
-                           languages=LANGUAGE_NAMES)
+                           languages=INTERFACE_LANGUAGES)
 
 
 @bp.route("/inbox")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from flask_babel import format_date
 
-from portal.apply.forms import LANGUAGE_NAMES
 from portal.i18n import country_choices
-from portal.services.applications import STATUS_TEXT
+from portal.models import INSTRUCTION_LANGUAGES
+from portal.models.status import STATUS_TEXT
 from portal.services.office_list import Choices
 
 
@@ -38,7 +38,7 @@ class ListRow:
 def display_rows(rows, choices: Choices, locale: str) -> list[ListRow]:
     countries = dict(country_choices())
     statuses = {code: str(text) for code, text in STATUS_TEXT.items()}
-    languages = {code: str(name) for code, name in LANGUAGE_NAMES.items()}
+    languages = {code: str(name) for code, name in INSTRUCTION_LANGUAGES.items()}
     programmes = {pid: names.get(locale) or names["en"] for pid, names in choices.programmes}
     intakes, officers = choices.intake_codes, choices.officer_emails
     day = functools.lru_cache(maxsize=64)(lambda d: format_date(d, "medium"))

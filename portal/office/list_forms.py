@@ -18,9 +18,9 @@ from wtforms import BooleanField, HiddenField, SearchField, SelectField, StringF
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import Select, html_params
 
-from portal.apply.forms import LANGUAGE_NAMES
 from portal.i18n import country_choices
-from portal.services.applications import STATUS_TEXT
+from portal.models import INSTRUCTION_LANGUAGES
+from portal.models.status import STATUS_TEXT
 from portal.services.office_list import LISTED_STATUSES, SEARCH_MAX, Choices, ListFilters
 
 
@@ -97,7 +97,7 @@ class ListFilterForm(FlaskForm):
         form.intake.choices = [("", _l("Any intake"))] + [(str(i), label) for i, label in choices.intake_names.items()]
         form.programme.choices = [("", _l("Any programme"))] + [
             (str(i), names.get(locale) or names["en"]) for i, names in choices.programmes]
-        form.language.choices = [("", _l("Any language"))] + list(LANGUAGE_NAMES.items())
+        form.language.choices = [("", _l("Any language"))] + list(INSTRUCTION_LANGUAGES.items())
         form.officer.choices = [("", _l("Anyone or nobody")), ("me", _l("Me")), ("none", _l("Nobody (unassigned)"))]
         form.officer.choices += [(str(i), email) for i, email in choices.officers if i != me]
         return form

@@ -13,10 +13,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from portal.auth.forms import ButtonForm
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES
-from portal.office.routes import bp
+from portal.forms import ButtonForm
+from portal.i18n import INTERFACE_LANGUAGES
+from portal.office.blueprint import bp
 from portal.security import safe_next, staff_required
 from portal.services import notices as notice_service
 from portal.services.markdown import render
@@ -92,7 +92,7 @@ class NoticeForm(FlaskForm):
 
 def _preview(form: NoticeForm) -> list[dict]:
     """The texts as the public will see them (rendered and sanitised), one per language."""
-    return [{"locale": code, "language": LANGUAGE_NAMES[code], "title": title, "summary": summary,
+    return [{"locale": code, "language": INTERFACE_LANGUAGES[code], "title": title, "summary": summary,
              "body": render(body)}
             for code, (title, summary, body) in form.texts().items() if title.strip()]
 
@@ -114,7 +114,7 @@ def _notice_or_404(notice_id: int):
 
 def _edit_page(form, notice, preview: bool):
     return render_template("office/notices/edit.html", form=form, notice=notice, button=ButtonForm(),
-                           preview=_preview(form) if preview else None, languages=LANGUAGE_NAMES,
+                           preview=_preview(form) if preview else None, languages=INTERFACE_LANGUAGES,
                            locales=LOCALES, status=notice_service.status(notice) if notice else "draft",
                            status_labels=notice_service.STATUS_LABELS)
 

@@ -6,13 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.models import DocumentType, Intake, Programme, Role
-from portal.office.forms import DocumentTypeForm, IntakeForm, ProgrammeForm
-from portal.office.routes import bp
-from portal.security import roles_required
+from portal.forms import show_error
+from portal.models import INSTRUCTION_LANGUAGES, DocumentType, Intake, Programme
+from portal.office.blueprint import bp
+from portal.office.forms import DocumentTypeForm, IntakeForm, ProgrammeSettingsForm
+from portal.security import admin_required
 from portal.services import reference
-
-admin_required = roles_required(Role.ADMIN.value)
 
 
 @bp.route("/settings")
@@ -22,10 +21,18 @@ def settings():
                            programmes=reference.list_programmes(), document_types=reference.list_document_types())
 
 
-def _refused(form, error: reference.ReferenceError_) -> None:
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(error.message)
+def _saved(form, save, done_message: str):
+    """Run one save of the reference service: commit and go back to the settings, or roll back
+    and show the refusal beside its field (None: render the form again)."""
+    try:
+        save()
+    except reference.ReferenceDataError as error:
+        db.session.rollback()
+        show_error(error, form)
+        return None
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("office.settings"))
 
 
 @bp.route("/settings/intakes/new", methods=["GET", "POST"], defaults={"intake_id": None})
@@ -34,17 +41,11 @@ def _refused(form, error: reference.ReferenceError_) -> None:
 def intake(intake_id: int | None):
     intake = db.get_or_404(Intake, intake_id) if intake_id is not None else None
     form = IntakeForm(obj=intake, data=_intake_data(intake))
-    if form.validate_on_submit():
-        try:
-            reference.save_intake(intake, current_user, code=form.code.data, name=form.name.data,
-                                  opens_on=form.opens_on.data, closes_on=form.closes_on.data,
-                                  course_starts_on=form.course_starts_on.data, active=form.active.data)
-        except reference.ReferenceError_ as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("The intake has been saved."), "success")
-            return redirect(url_for("office.settings"))
+    if form.validate_on_submit() and (done := _saved(form, lambda: reference.save_intake(
+            intake, current_user, code=form.code.data, name=form.name.data, opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data, course_starts_on=form.course_starts_on.data, active=form.active.data),
+            _("The intake has been saved."))):
+        return done
     return render_template("office/settings/edit.html", form=form, kind="intake", item=intake)
 
 
@@ -59,21 +60,14 @@ def _intake_data(intake: Intake | None) -> dict | None:
 @admin_required
 def programme(programme_id: int | None):
     programme = db.get_or_404(Programme, programme_id) if programme_id is not None else None
-    form = ProgrammeForm(obj=programme, data={"languages": programme.language_codes,
+    form = ProgrammeSettingsForm(obj=programme, data={"languages": programme.language_codes,
                                               "position": str(programme.position)} if programme else None)
-    if form.validate_on_submit():
-        try:
-            reference.save_programme(programme, current_user, code=form.code.data,
-                                     names={"en": form.name_en.data, "ru": form.name_ru.data,
-                                            "az": form.name_az.data},
-                                     languages=[c for c in form.languages.data if c in ("en", "ru", "az")],
-                                     position=int(form.position.data), active=form.active.data)
-        except reference.ReferenceError_ as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("The programme has been saved."), "success")
-            return redirect(url_for("office.settings"))
+    if form.validate_on_submit() and (done := _saved(form, lambda: reference.save_programme(
+            programme, current_user, code=form.code.data,
+            names={"en": form.name_en.data, "ru": form.name_ru.data, "az": form.name_az.data},
+            languages=[c for c in form.languages.data if c in INSTRUCTION_LANGUAGES],
+            position=int(form.position.data), active=form.active.data), _("The programme has been saved."))):
+        return done
     return render_template("office/settings/edit.html", form=form, kind="programme", item=programme)
 
 
@@ -85,18 +79,12 @@ def document_type(type_id: int | None):
     form = DocumentTypeForm(obj=item, data={"kinds": item.allowed_kinds.split(","), "condition": item.condition or "",
                                             "max_size_mb": str(item.max_size_mb),
                                             "position": str(item.position)} if item else None)
-    if form.validate_on_submit():
-        texts = {f"{field}_{code}": getattr(form, f"{field}_{code}").data or ""
-                 for field in ("name", "help") for code in ("en", "ru", "az")}
-        try:
-            reference.save_document_type(item, current_user, code=form.code.data, texts=texts,
-                                         requirement=form.requirement.data, condition=form.condition.data or None,
-                                         kinds=form.kinds.data or [], max_size_mb=int(form.max_size_mb.data),
-                                         position=int(form.position.data), active=form.active.data)
-        except reference.ReferenceError_ as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("The document type has been saved."), "success")
-            return redirect(url_for("office.settings"))
+    texts = {f"{field}_{code}": getattr(form, f"{field}_{code}").data or ""
+             for field in ("name", "help") for code in ("en", "ru", "az")}
+    if form.validate_on_submit() and (done := _saved(form, lambda: reference.save_document_type(
+            item, current_user, code=form.code.data, texts=texts, requirement=form.requirement.data,
+            condition=form.condition.data or None, kinds=form.kinds.data or [],
+            max_size_mb=int(form.max_size_mb.data), position=int(form.position.data), active=form.active.data),
+            _("The document type has been saved."))):
+        return done
     return render_template("office/settings/edit.html", form=form, kind="document_type", item=item)

@@ -4,7 +4,7 @@ day, drawn as server-rendered SVG bar charts, each with a table of the same numb
 from flask import render_template
 from flask_babel import get_locale
 
-from portal.office.routes import bp
+from portal.office.blueprint import bp
 from portal.security import staff_required
 from portal.services import stats as service
 

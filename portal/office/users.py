@@ -7,16 +7,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.forms import ButtonForm
 from portal.extensions import db
-from portal.models import Role, User
+from portal.forms import ButtonForm
+from portal.models import User
+from portal.office.blueprint import bp
 from portal.office.forms import StaffInviteForm, StaffRoleForm, StaffSearchForm
-from portal.office.routes import bp
-from portal.security import roles_required
+from portal.security import admin_required
 from portal.services import staff
 from portal.services.accounts import AccountError
-
-admin_required = roles_required(Role.ADMIN.value)
 
 
 def _user_or_404(user_id: int) -> User:

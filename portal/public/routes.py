@@ -4,7 +4,6 @@ Letter to the Rector, the site maps. Views parse, call one service, commit, flas
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -26,13 +25,12 @@ from portal.database import utcnow
 from portal.extensions import csrf, db, limiter
 from portal.models import NOTICE_KINDS
 from portal.public import page_cache
+from portal.public.blueprint import bp
 from portal.public.forms import ContactForm, InquiryForm, RectorForm
 from portal.security import safe_next
 from portal.services import accounts, admission_info, inquiries
 from portal.services import notices as notice_service
 from portal.services.notifications import external_url
-
-bp = Blueprint("public", __name__)
 
 FEED_SIZE = 20
 SITEMAP_PAGES = ("public.home", "public.notices", "public.foreign_students", "public.contact",

@@ -28,22 +28,15 @@ from portal.extensions import db
 from portal.models import Role, User
 from portal.models.user import new_session_token
 from portal.services import notifications, tokens
+from portal.services.errors import ServiceError
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 MIN_PASSWORD_SCORE = 3  # zxcvbn: "safely unguessable: moderate protection from offline attacks"
 
 
-class AccountError(Exception):
-    """A refusal the user can act on; ``field`` names the form field it belongs to."""
-
-    field: str | None = None
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        if field is not None:
-            self.field = field
+class AccountError(ServiceError):
+    """A refusal about an account (registration, log-in, password, links)."""
 
 
 class InvalidEmail(AccountError):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import DocumentType, Intake
-from portal.services.applications import next_intake, open_intakes
+from portal.services.intakes import next_intake, open_intakes
 
 CONDITION_NOTES = {
     "under_18": _l("Only if you are under 18 when the course starts."),

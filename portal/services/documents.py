@@ -27,25 +27,23 @@ from sqlalchemy.orm import Session
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import STAFF_ROLES, Application, Document, DocumentType, User
+from portal.models import STAFF_ROLES, Application, Document, DocumentType, Status, User
 from portal.services import audit, notifications, uploads
-from portal.services.applications import _event as record_event
-from portal.services.applications import age_on, intake_is_open
+from portal.services.eligibility import age_on
+from portal.services.errors import ServiceError
+from portal.services.intakes import intake_is_open
+from portal.services.timeline import record_event
 from portal.storage import LocalStorage, get_storage
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-REVIEWABLE = frozenset({"submitted", "under_review", "action_required", "interview"})
+REVIEWABLE = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.ACTION_REQUIRED, Status.INTERVIEW})
 MAX_REASON_LENGTH = 1000
 
 
-class DocumentError(Exception):
-    """A refusal the person can act on; ``message`` is a lazy string."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class DocumentError(ServiceError):
+    """A refusal about a document; nothing was stored or changed."""
 
 
 class DocumentRejected(DocumentError):
@@ -71,7 +69,7 @@ def is_required(document_type: DocumentType, application: Application) -> bool:
         born = application.date_of_birth
         return born is not None and age_on(born, application.intake.course_starts_on) < 18
     if document_type.condition == "interview":
-        return application.status == "interview"
+        return application.status == Status.INTERVIEW
     return False
 
 
@@ -89,6 +87,13 @@ def checklist(application: Application) -> list[tuple[DocumentType, bool, Docume
 def missing_required(application: Application) -> list[DocumentType]:
     return [t for t, required, document in checklist(application)
             if required and (document is None or document.review_state == "rejected")]
+
+
+def current_documents(application: Application) -> list[Document]:
+    """The documents that count now (not superseded), in checklist order."""
+    position = {t.id: i for i, t in enumerate(active_types())}
+    current = [d for d in application.documents if not d.superseded]
+    return sorted(current, key=lambda d: (position.get(d.document_type_id, 999), d.id))
 
 
 def current_document(application: Application, document_type: DocumentType) -> Document | None:
@@ -127,18 +132,18 @@ def can_upload(application: Application, document_type: DocumentType) -> bool:
     in ``interview`` the interview-stage documents (the fee receipt)."""
     if not document_type.active:
         return False
-    if application.status == "draft":
+    if application.status == Status.DRAFT:
         return intake_is_open(application.intake) and document_type.condition != "interview"
-    if application.status == "action_required":
+    if application.status == Status.ACTION_REQUIRED:
         reopened = set(application.reopened_steps or [])
         return f"documents:{document_type.code}" in reopened or "documents" in reopened
-    if application.status == "interview":
+    if application.status == Status.INTERVIEW:
         return document_type.condition == "interview"
     return False
 
 
 def can_remove(application: Application, document: Document) -> bool:
-    return (application.status == "draft" and not document.superseded
+    return (application.status == Status.DRAFT and not document.superseded
             and document.application_id == application.id
             and can_upload(application, document.document_type))
 
@@ -186,7 +191,7 @@ def store_upload(application: Application, document_type: DocumentType, file_sto
 def _add_document(application, document_type, checked, key, actor, storage) -> Document:
     previous = current_document(application, document_type)
     if previous is not None:
-        if application.status == "draft":
+        if application.status == Status.DRAFT:
             application.documents.remove(previous)  # delete-orphan: the row goes
             _delete_after_commit(storage, previous.storage_key)
         else:
@@ -196,7 +201,7 @@ def _add_document(application, document_type, checked, key, actor, storage) -> D
                         content_type=checked.kind.mime, size=checked.size, sha256=checked.sha256,
                         uploaded_by_id=actor.id if actor else None, uploaded_at=utcnow())
     application.documents.append(document)
-    if application.status != "draft":
+    if application.status != Status.DRAFT:
         record_event(application, actor, "document", body=_in_locale(
             application.applicant, lambda: _("New file uploaded: %(document)s",
                                              document=_type_name(document_type))), visible=True)

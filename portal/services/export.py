@@ -27,12 +27,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from portal.apply.forms import LANGUAGE_NAMES
 from portal.extensions import db
 from portal.i18n import country_choices
-from portal.models import Application, Intake, User
+from portal.models import INSTRUCTION_LANGUAGES, Application, Intake, User
+from portal.models.status import STATUS_TEXT
 from portal.services import audit
-from portal.services.applications import STATUS_TEXT
 from portal.services.office_list import Choices, ListFilters, ordered, where_clauses
 
 FORMATS = ("csv", "xlsx")
@@ -76,7 +75,7 @@ def rows(filters: ListFilters, user_id: int, choices: Choices, locale: str) -> I
     stmt = ordered(stmt, filters).execution_options(yield_per=BATCH)
     countries = dict(country_choices())
     statuses = {code: str(text) for code, text in STATUS_TEXT.items()}
-    languages = {code: str(text) for code, text in LANGUAGE_NAMES.items()}
+    languages = {code: str(text) for code, text in INSTRUCTION_LANGUAGES.items()}
     programmes = {pid: choices.programme_name(pid, locale) for pid, _names in choices.programmes}
     yes = _("yes")
     for row in db.session.execute(stmt):

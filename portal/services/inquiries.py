@@ -28,6 +28,7 @@ from portal.extensions import db
 from portal.i18n import is_country
 from portal.models import INQUIRY_KINDS, INQUIRY_STATUSES, Inquiry, InquiryReply, User
 from portal.services import accounts, audit, notifications
+from portal.services.errors import ServiceError
 from portal.storage import get_storage
 
 KIND_LABELS = {"contact": _l("Contact Us"), "rector": _l("Letter to the Rector")}
@@ -36,13 +37,8 @@ NAME_MAX, SUBJECT_MAX, BODY_MIN, BODY_MAX, REPLY_MAX = 120, 200, 10, 5000, 10_00
 PENDING_FILES = "portal.inquiry_files"
 
 
-class InquiryError(Exception):
-    """A refusal the sender or officer can act on; ``field`` names the form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class InquiryError(ServiceError):
+    """A message to the office, or an officer's answer, that cannot be accepted as given."""
 
 
 @dataclass

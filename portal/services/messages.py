@@ -15,14 +15,13 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, Message, User
 from portal.services import notifications
+from portal.services.errors import ServiceError
 
 MAX_MESSAGE_LENGTH = 5000
 
 
-class MessageError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class MessageError(ServiceError):
+    """A message that cannot be sent (empty, too long, or not allowed now)."""
 
 
 def thread(application: Application) -> list[Message]:

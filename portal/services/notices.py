@@ -26,6 +26,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import NOTICE_KINDS, Notice, NoticeTranslation, User
 from portal.services import admission_info, audit, content_cache
+from portal.services.errors import ServiceError
 from portal.services.markdown import render
 
 KIND_LABELS = {"announcement": _l("Announcement"), "news": _l("News"), "article": _l("Article")}
@@ -38,13 +39,8 @@ HOME_LATEST = 5
 HOME_PINNED = 3
 
 
-class NoticeError(Exception):
-    """A refusal the officer can act on; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class NoticeError(ServiceError):
+    """A notice that cannot be saved as given."""
 
 
 # --- reading -------------------------------------------------------------------------------

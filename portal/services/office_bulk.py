@@ -11,8 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Application, User
-from portal.services import applications, audit
+from portal.models import Application, Status, User
+from portal.services import audit, transitions
+from portal.services.applications import ApplicationError
 from portal.services.office_list import forget_counts
 
 MAX_BULK = 200
@@ -42,13 +43,13 @@ def bulk_apply(officer: User, ids: list[int], action: str, assignee: User | None
         try:
             with db.session.begin_nested():
                 if action == "assign":
-                    applications.assign(application, officer, assignee)
+                    transitions.assign(application, officer, assignee)
                     details = {"reference": reference, "assignee": assignee.email if assignee else None}
                 else:
-                    applications.start_review(application, officer, application.version)
-                    details = {"reference": reference, "to": "under_review"}
+                    transitions.start_review(application, officer, application.version)
+                    details = {"reference": reference, "to": Status.UNDER_REVIEW.value}
                 audit.record(officer, f"application.bulk_{action}", "application", application.id, details)
-        except applications.ApplicationError as error:
+        except ApplicationError as error:
             result.skipped.append((reference, str(error.message)))
         else:
             result.changed.append(reference)

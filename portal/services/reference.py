@@ -11,13 +11,11 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Application, DocumentType, Intake, Programme, ProgrammeLanguage, User
 from portal.services import audit, content_cache
+from portal.services.errors import ServiceError
 
 
-class ReferenceError_(Exception):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class ReferenceDataError(ServiceError):
+    """An intake, programme or document type that cannot be saved as given."""
 
 
 def _start_of(day: date) -> datetime:
@@ -31,15 +29,15 @@ def _end_of(day: date) -> datetime:
 def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, opens_on: date, closes_on: date,
                 course_starts_on: date, active: bool) -> Intake:
     if closes_on < opens_on:
-        raise ReferenceError_(_l("The closing day must not be before the opening day."), "closes_on")
+        raise ReferenceDataError(_l("The closing day must not be before the opening day."), "closes_on")
     if course_starts_on <= closes_on:
-        raise ReferenceError_(_l("The course must start after applications close."), "course_starts_on")
+        raise ReferenceDataError(_l("The course must start after applications close."), "course_starts_on")
     code = code.strip().upper()
     clash = db.session.scalar(select(Intake).where(Intake.code == code))
     if clash is not None and clash is not intake:
-        raise ReferenceError_(_l("Another intake already uses this code."), "code")
+        raise ReferenceDataError(_l("Another intake already uses this code."), "code")
     if intake is not None and intake.code != code and _used(Application.intake_id, intake.id):
-        raise ReferenceError_(_l("The code cannot change: reference numbers of this intake use it."), "code")
+        raise ReferenceDataError(_l("The code cannot change: reference numbers of this intake use it."), "code")
     created = intake is None
     intake = intake or Intake()
     intake.code, intake.name, intake.active = code, name.strip(), active
@@ -56,10 +54,10 @@ def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, ope
 def save_programme(programme: Programme | None, actor: User, *, code: str, names: dict[str, str],
                    languages: list[str], position: int, active: bool) -> Programme:
     if not languages:
-        raise ReferenceError_(_l("Choose at least one language of instruction."), "languages")
+        raise ReferenceDataError(_l("Choose at least one language of instruction."), "languages")
     clash = db.session.scalar(select(Programme).where(Programme.code == code))
     if clash is not None and clash is not programme:
-        raise ReferenceError_(_l("Another programme already uses this code."), "code")
+        raise ReferenceDataError(_l("Another programme already uses this code."), "code")
     created = programme is None
     programme = programme or Programme()
     programme.code, programme.position, programme.active = code, position, active
@@ -96,14 +94,14 @@ def save_document_type(document_type: DocumentType | None, actor: User, *, code:
                        position: int, active: bool) -> DocumentType:
     """Create or edit a document type (names and help text per language, rules, limits)."""
     if requirement not in REQUIREMENTS:
-        raise ReferenceError_(_l("Choose one of the options."), "requirement")
+        raise ReferenceDataError(_l("Choose one of the options."), "requirement")
     if requirement == "conditional" and condition not in CONDITIONS:
-        raise ReferenceError_(_l("Choose when the document is required."), "condition")
+        raise ReferenceDataError(_l("Choose when the document is required."), "condition")
     if not kinds or any(k not in KINDS for k in kinds):
-        raise ReferenceError_(_l("Choose at least one kind of file."), "kinds")
+        raise ReferenceDataError(_l("Choose at least one kind of file."), "kinds")
     clash = db.session.scalar(select(DocumentType).where(DocumentType.code == code))
     if clash is not None and clash is not document_type:
-        raise ReferenceError_(_l("Another document type already uses this code."), "code")
+        raise ReferenceDataError(_l("Another document type already uses this code."), "code")
     created = document_type is None
     document_type = document_type or DocumentType()
     document_type.code, document_type.requirement = code, requirement

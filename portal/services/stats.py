@@ -20,7 +20,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import country_name
 from portal.models import Application, Programme
-from portal.services.applications import STATUS_TEXT
+from portal.models.status import STATUS_TEXT
 from portal.services.office_list import LISTED_STATUSES
 
 TOP_COUNTRIES = 10

@@ -14,7 +14,7 @@ from portal import create_app
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, DocumentType, Intake, Programme, ProgrammeLanguage
-from portal.services import accounts, applications, documents
+from portal.services import accounts, documents, submission
 from tests import samples
 from tests.browser.conftest import log_in
 from tests.conftest import settings_for
@@ -48,7 +48,7 @@ def submitted(database_url, tmp_path, live_server):
         documents.store_upload(application, passport, FileStorage(io.BytesIO(samples.pdf()), "passport.pdf"),
                                applicant)
         documents.store_upload(application, photo, FileStorage(io.BytesIO(samples.jpeg()), "photo.jpg"), applicant)
-        applications.submit(application, applicant, application.version, [])
+        submission.submit(application, applicant, application.version, [])
         db.session.commit()
         reference = application.reference
         db.engine.dispose()

@@ -1,22 +1,13 @@
-"""Forms of the office's application page: transitions, assignment, notes and messages."""
+"""Forms of the office's application page: transitions, assignment, notes, document review."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from portal.fields import required
-from portal.office.forms import MultiCheckboxField
-
-
-class VersionedForm(FlaskForm):
-    version = HiddenField()
-
-    def expected_version(self) -> int:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1
+from portal.fields import MultiCheckboxField, required
+from portal.forms import VersionedForm
+from portal.services.documents import MAX_REASON_LENGTH
 
 
 class StartReviewForm(VersionedForm):
@@ -53,3 +44,10 @@ class NoteForm(FlaskForm):
                                      Length(max=5000, message=_l("Use at most %(max)d characters."))],
                          description=_l("Only the admissions office sees notes."))
     submit = SubmitField(_l("Add note"))
+
+
+class DocumentReviewForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (required to reject; the applicant sees it)"),
+                           validators=[Length(max=MAX_REASON_LENGTH)])
+    accept = SubmitField(_l("Accept"))
+    reject = SubmitField(_l("Reject"))

@@ -1,5 +1,5 @@
 """Office: one application's page — every answer, documents, the timeline, duplicate flags,
-assignment — and its actions. Every action goes through services/applications.py, checks the
+assignment — and its actions. Every action goes through services/transitions.py, checks the
 form's version, and is written to the audit log; a stale form changes nothing."""
 
 from __future__ import annotations
@@ -8,18 +8,25 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.apply.forms import MessageForm
-from portal.apply.routes import summary
 from portal.extensions import db
-from portal.models import Application
-from portal.office.applications import _application, documents_context
-from portal.office.review_forms import AssignForm, DecideForm, NoteForm, RequestChangesForm, StartReviewForm
-from portal.office.routes import bp
+from portal.forms import MessageForm, first_error, show_error
+from portal.models import Application, Status
+from portal.office.application_forms import (
+    AssignForm,
+    DecideForm,
+    DocumentReviewForm,
+    NoteForm,
+    RequestChangesForm,
+    StartReviewForm,
+)
+from portal.office.blueprint import bp
+from portal.office.lookups import application_or_404
 from portal.security import staff_required
-from portal.services import applications, audit, staff
+from portal.services import applications, audit, staff, transitions
 from portal.services import documents as document_service
 from portal.services import messages as message_service
-from portal.services.applications import FORM_STEPS, LOCKED_AFTER_SUBMIT, STATUS_TEXT, STEP_TITLES, ApplicationError
+from portal.services.applications import FORM_STEPS, LOCKED_AFTER_SUBMIT, STEP_TITLES, ApplicationError
+from portal.wizard.answers import summary
 
 
 def _forms(application: Application) -> dict:
@@ -35,6 +42,13 @@ def _forms(application: Application) -> dict:
             "message_form": MessageForm()}
 
 
+def _documents(application: Application) -> dict:
+    """What templates/office/_documents.html needs."""
+    return {"current_documents": document_service.current_documents(application),
+            "earlier_documents": [d for d in application.documents if d.superseded],
+            "review_form": DocumentReviewForm(), "reviewable": application.status in document_service.REVIEWABLE}
+
+
 def _timeline(application: Application, thread) -> list[dict]:
     items = [{"at": e.created_at, "kind": e.kind, "event": e} for e in application.events]
     items += [{"at": m.created_at, "kind": "message", "message": m} for m in thread]
@@ -44,16 +58,16 @@ def _timeline(application: Application, thread) -> list[dict]:
 @bp.route("/applications/<reference>", endpoint="application")
 @staff_required
 def application_page(reference: str):
-    application = _application(reference)
+    application = application_or_404(reference)
     thread = message_service.thread(application)
     message_service.mark_read(application, current_user)
     audit.record(current_user, "application.view", "application", application.id, {"reference": reference})
     db.session.commit()
-    return render_template("office/application.html", application=application, status_text=STATUS_TEXT,
-                           sections=summary(application), timeline=_timeline(application, thread), thread=thread,
-                           actions=applications.allowed_actions(application),
+    return render_template("office/application.html", application=application, sections=summary(application),
+                           timeline=_timeline(application, thread), thread=thread,
+                           actions=transitions.allowed_actions(application),
                            duplicates=applications.possible_duplicates(application),
-                           **_forms(application), **documents_context(application))
+                           **_forms(application), **_documents(application))
 
 
 def _back(application: Application, anchor: str = "actions"):
@@ -66,41 +80,37 @@ def _apply(application: Application, action: str, call) -> None:
         call()
     except ApplicationError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        show_error(error)
         return
     audit.record(current_user, f"application.{action}", "application", application.id,
                  {"reference": application.reference, "status": application.status})
     db.session.commit()
-    flash(_("Done: the application is now “%(status)s”.", status=STATUS_TEXT[application.status]), "success")
-
-
-def _first_error(form) -> str:
-    return next((errors[0] for errors in form.errors.values()), _("Please check the form and try again."))
+    flash(_("Done: the application is now “%(status)s”.", status=Status(application.status).text), "success")
 
 
 @bp.route("/applications/<reference>/start-review", methods=["POST"])
 @staff_required
 def start_review(reference: str):
-    application = _application(reference)
+    application = application_or_404(reference)
     form = StartReviewForm()
     if form.validate_on_submit():
         _apply(application, "start_review",
-               lambda: applications.start_review(application, current_user, form.expected_version()))
+               lambda: transitions.start_review(application, current_user, form.expected_version()))
     return _back(application)
 
 
 @bp.route("/applications/<reference>/request-changes", methods=["POST"])
 @staff_required
 def request_changes(reference: str):
-    application = _application(reference)
+    application = application_or_404(reference)
     form = RequestChangesForm()
     form.steps.choices = [(s, s) for s in FORM_STEPS]
     codes = {t.code for t, _r, _d in document_service.checklist(application)}
     form.documents.choices = [(c, c) for c in codes]
     if not form.validate_on_submit():
-        flash(_first_error(form), "error")
+        flash(first_error(form), "error")
         return _back(application)
-    _apply(application, "request_changes", lambda: applications.request_changes(
+    _apply(application, "request_changes", lambda: transitions.request_changes(
         application, current_user, form.expected_version(), steps=form.steps.data or [],
         document_codes=[c for c in form.documents.data or [] if c in codes], message=form.message.data))
     return _back(application)
@@ -109,12 +119,12 @@ def request_changes(reference: str):
 @bp.route("/applications/<reference>/decide", methods=["POST"])
 @staff_required
 def decide(reference: str):
-    application = _application(reference)
+    application = application_or_404(reference)
     form = DecideForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "error")
+        flash(first_error(form), "error")
         return _back(application)
-    _apply(application, "decide", lambda: applications.decide(
+    _apply(application, "decide", lambda: transitions.decide(
         application, current_user, form.expected_version(), form.outcome.data, form.reason.data))
     return _back(application)
 
@@ -122,7 +132,7 @@ def decide(reference: str):
 @bp.route("/applications/<reference>/assign", methods=["POST"])
 @staff_required
 def assign(reference: str):
-    application = _application(reference)
+    application = application_or_404(reference)
     form = AssignForm()
     if form.validate_on_submit():
         officers = {str(u.id): u for u in staff.active_staff()}
@@ -130,10 +140,10 @@ def assign(reference: str):
             flash(_("Choose an officer from the list."), "error")
             return _back(application, "assignment")
         try:
-            applications.assign(application, current_user, officers.get(form.officer.data))
+            transitions.assign(application, current_user, officers.get(form.officer.data))
         except ApplicationError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            show_error(error)
         else:
             audit.record(current_user, "application.assign", "application", application.id,
                          {"reference": reference, "officer": form.officer.data or None})
@@ -145,12 +155,12 @@ def assign(reference: str):
 @bp.route("/applications/<reference>/notes", methods=["POST"])
 @staff_required
 def add_note(reference: str):
-    application = _application(reference)
+    application = application_or_404(reference)
     form = NoteForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "error")
+        flash(first_error(form), "error")
         return _back(application, "notes")
-    applications.add_note(application, current_user, form.body.data)
+    transitions.add_note(application, current_user, form.body.data)
     audit.record(current_user, "application.note", "application", application.id, {"reference": reference})
     db.session.commit()
     flash(_("The note has been added."), "success")
@@ -160,16 +170,16 @@ def add_note(reference: str):
 @bp.route("/applications/<reference>/messages", methods=["POST"])
 @staff_required
 def send_message(reference: str):
-    application = _application(reference)
+    application = application_or_404(reference)
     form = MessageForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "error")
+        flash(first_error(form), "error")
         return _back(application, "messages")
     try:
         message_service.post_message(application, current_user, form.body.data)
     except message_service.MessageError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        show_error(error)
     else:
         audit.record(current_user, "application.message", "application", application.id, {"reference": reference})
         db.session.commit()

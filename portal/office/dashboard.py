@@ -1,20 +1,18 @@
-"""The admissions office: the blueprint, and its home page — the application list at /office/.
+"""The office's home page: the application list at /office/.
 
 The list's rules (filters, search, keyset pages, counts) live in services/office_list.py; its
-bulk actions, saved views and exports in portal/office/listing.py.
+bulk actions, saved views and exports in office/list_actions.py.
 """
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
+from portal.office.blueprint import bp
 from portal.office.list_display import display_rows
 from portal.office.list_forms import BulkActionForm, ListFilterForm, SavedViewForm
 from portal.security import staff_required
 from portal.services import office_list
-from portal.services.applications import STATUS_TEXT
-
-bp = Blueprint("office", __name__, url_prefix="/office")
 
 
 @bp.route("/")
@@ -33,9 +31,6 @@ def dashboard():
         total=counts[filters.status] if filters.status else sum(counts.values()),
         form=ListFilterForm.for_state(filters, choices, locale, current_user.id), bulk_form=bulk_form,
         view_form=SavedViewForm(formdata=None, query=office_list.view_query(filters)),
-        rows=display_rows(page.rows, choices, locale), status_text={k: str(v) for k, v in STATUS_TEXT.items()},
+        rows=display_rows(page.rows, choices, locale),
         here=here)
 
-
-# Each office area is its own module attaching routes to ``bp``.
-from portal.office import applications, audit_log, inbox, listing, notices, review, settings, stats, users  # noqa: E402,F401

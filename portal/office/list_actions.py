@@ -14,12 +14,12 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.auth.forms import ButtonForm
 from portal.database import utcnow
 from portal.extensions import db
+from portal.forms import ButtonForm
 from portal.models import User
+from portal.office.blueprint import bp
 from portal.office.list_forms import BulkActionForm, SavedViewForm
-from portal.office.routes import bp
 from portal.security import safe_next, staff_required
 from portal.services import export, office_bulk, office_list
 

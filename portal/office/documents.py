@@ -1,5 +1,6 @@
-"""Office: one application's page and its documents — the inline viewer, the file itself, the
-review (accept / reject with a reason) and a ZIP of every current document.
+"""Office: the documents of an application — the inline viewer, the file itself, the review
+(accept / reject with a reason) and a ZIP of every current document. The application page that
+lists them is office/application.py.
 
 Every time document bytes leave the server for a member of staff, the audit log says who, which
 document and how (view, download, ZIP). The file is served with its own strict headers: the
@@ -16,16 +17,13 @@ import zipfile
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import Length
 
 from portal.extensions import db
-from portal.models import Application, Document
-from portal.office.routes import bp
+from portal.models import Document
+from portal.office.application_forms import DocumentReviewForm
+from portal.office.blueprint import bp
+from portal.office.lookups import application_or_404, document_or_404
 from portal.security import staff_required
 from portal.services import audit
 from portal.services import documents as service
@@ -44,41 +42,10 @@ VIEWER_CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 
               "form-action 'self'")
 
 
-class ReviewForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (required to reject; the applicant sees it)"),
-                           validators=[Length(max=service.MAX_REASON_LENGTH)])
-    accept = SubmitField(_l("Accept"))
-    reject = SubmitField(_l("Reject"))
-
-
-def _application(reference: str) -> Application:
-    application = db.session.scalar(select(Application).where(Application.reference == reference))
-    if application is None:
-        abort(404)
-    return application
-
-
-def _document(document_id: int) -> Document:
-    document = db.session.get(Document, document_id)
-    if document is None or document.application.reference is None:
-        abort(404)
-    return document
-
-
-def documents_context(application: Application) -> dict:
-    """What templates/office/_documents.html needs (the application page of issue 6 reuses it)."""
-    current = [d for d in application.documents if not d.superseded]
-    earlier = [d for d in application.documents if d.superseded]
-    position = {t.id: i for i, (t, _required, _doc) in enumerate(service.checklist(application))}
-    current.sort(key=lambda d: (position.get(d.document_type_id, 999), d.id))
-    return {"current_documents": current, "earlier_documents": earlier, "review_form": ReviewForm(),
-            "reviewable": application.status in service.REVIEWABLE}
-
-
 @bp.route("/documents/<int:document_id>", endpoint="document")
 @staff_required
 def viewer(document_id: int):
-    document = _document(document_id)
+    document = document_or_404(document_id)
     response = make_response(render_template(
         "office/document_viewer.html", document=document, application=document.application,
         is_image=service.is_image(document)))
@@ -89,7 +56,7 @@ def viewer(document_id: int):
 @bp.route("/documents/<int:document_id>/file", endpoint="document_file")
 @staff_required
 def document_file(document_id: int):
-    document = _document(document_id)
+    document = document_or_404(document_id)
     download = request.args.get("download") == "1"
     audit.record(current_user, "document.download" if download else "document.view", "document",
                  document.id, {"application": document.application.reference})
@@ -108,8 +75,8 @@ def document_file(document_id: int):
 @bp.route("/documents/<int:document_id>/review", methods=["POST"], endpoint="review_document")
 @staff_required
 def review(document_id: int):
-    document = _document(document_id)
-    form = ReviewForm()
+    document = document_or_404(document_id)
+    form = DocumentReviewForm()
     anchor = f"document-{document.id}"
     if form.validate_on_submit() and (form.accept.data or form.reject.data):
         try:
@@ -131,8 +98,8 @@ def review(document_id: int):
 @staff_required
 def documents_zip(reference: str):
     """Every current document in one ZIP, built in a spooled temporary file (memory stays flat)."""
-    application = _application(reference)
-    current = documents_context(application)["current_documents"]
+    application = application_or_404(reference)
+    current = service.current_documents(application)
     if not current:
         abort(404)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
