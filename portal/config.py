@@ -88,7 +88,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "MAX_UPLOAD_MB": max_upload_mb,
         # Whole request body limit: one upload plus the form around it.
         "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
-        # Optional virus scanner for uploads (services/uploads.py): clamd's socket (a path, or
+        # Optional virus scanner for uploads (portal/uploads/scanning.py): clamd's socket (a path, or
         # host:port) or a clamscan/clamdscan program. Configured but down: uploads are refused.
         "CLAMD_SOCKET": env.get("CLAMD_SOCKET", ""),
         "CLAMSCAN_PATH": env.get("CLAMSCAN_PATH", ""),

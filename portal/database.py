@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
@@ -20,6 +20,12 @@ NAMING_CONVENTION = {
 # The largest id either database stores (BIGINT): a URL asking for more names nothing (and
 # SQLite would raise OverflowError binding it).
 MAX_ROW_ID = 2**63 - 1
+
+
+def one_of(column: str, values) -> CheckConstraint:
+    """The CHECK that keeps ``column`` to a fixed list of values (named after the column)."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)
 
 
 def utcnow() -> datetime:

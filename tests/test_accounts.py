@@ -10,7 +10,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import OutboundEmail, User
 from portal.services import accounts, tokens
-from tests.factories import PASSWORD, UserFactory
+from tests.builders.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models import AuditLog, User
 from portal.services import audit_search
-from tests.factories import PASSWORD, UserFactory
+from tests.builders.factories import PASSWORD, UserFactory
 from tests.helpers import Forms, link_in, path_of, text_of
 
 pytestmark = pytest.mark.usefixtures("ctx")

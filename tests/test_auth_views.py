@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import OutboundEmail, User
-from tests.factories import PASSWORD, UserFactory
+from tests.builders.factories import PASSWORD, UserFactory
 from tests.helpers import link_in, path_of, text_of
 
 NEW_PASSWORD = "Brand new passphrase 2027"

@@ -7,7 +7,7 @@ from portal.demo import DEMO_ACCOUNTS, DEMO_APPLICANTS, demo_intake
 from portal.extensions import db
 from portal.models import Application, OutboundEmail, User
 from portal.services import accounts, notifications
-from tests.factories import UserFactory
+from tests.builders.factories import UserFactory
 
 
 @pytest.fixture

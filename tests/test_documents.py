@@ -15,8 +15,8 @@ from werkzeug.datastructures import FileStorage
 from portal.extensions import db
 from portal.models import ApplicationEvent, Document
 from portal.services import documents
-from tests import samples
-from tests.factories import PASSWORD, ApplicationFactory, DocumentTypeFactory, UserFactory
+from tests.builders import files
+from tests.builders.factories import PASSWORD, ApplicationFactory, DocumentTypeFactory, UserFactory
 from tests.helpers import text_of
 
 MB = 1024 * 1024
@@ -107,7 +107,7 @@ def test_no_application_yet_redirects_home(client, forms, ctx, types, upload_dir
 # --- uploads that succeed ------------------------------------------------------------------
 
 def test_upload_a_pdf(client, forms, applicant, upload_dir):
-    data = samples.pdf()
+    data = files.pdf()
     response = upload(forms, "passport", data, "passport.pdf")
     assert response.status_code == 302 and response.headers["Location"].endswith("/apply/documents#doc-passport")
     document = db.session.scalar(select(Document))
@@ -115,15 +115,15 @@ def test_upload_a_pdf(client, forms, applicant, upload_dir):
     assert document.size == len(data) and len(document.sha256) == 64
     assert document.review_state == "pending" and not document.superseded
     assert document.uploaded_by_id == applicant.applicant_id
-    files = stored_files(upload_dir)
-    assert [p.relative_to(upload_dir).as_posix() for p in files] == [document.storage_key]
-    assert files[0].read_bytes() == data and "passport" not in document.storage_key
+    stored = stored_files(upload_dir)
+    assert [p.relative_to(upload_dir).as_posix() for p in stored] == [document.storage_key]
+    assert stored[0].read_bytes() == data and "passport" not in document.storage_key
     page = client.get(PAGE)
     assert "passport.pdf uploaded" in text_of(page) and "Uploaded, waiting for review" in text_of(page)
 
 
 def test_upload_a_photo_shows_a_private_preview(client, forms, applicant, upload_dir):
-    upload(forms, "photo", samples.jpeg(400, 300), "me.jpg")
+    upload(forms, "photo", files.jpeg(400, 300), "me.jpg")
     document = db.session.scalar(select(Document))
     assert f'src="/apply/documents/{document.id}/preview"' in client.get(PAGE).get_data(as_text=True)
     preview = client.get(f"/apply/documents/{document.id}/preview")
@@ -136,7 +136,7 @@ def test_upload_a_photo_shows_a_private_preview(client, forms, applicant, upload
 
 
 def test_jpeg_with_html_appended_is_stored_reencoded(client, forms, applicant, upload_dir):
-    data = samples.jpeg() + b"<html><script>alert(document.cookie)</script></html>"
+    data = files.jpeg() + b"<html><script>alert(document.cookie)</script></html>"
     assert upload(forms, "photo", data, "photo.jpg").status_code == 302
     (stored,) = stored_files(upload_dir)
     assert b"<script" not in stored.read_bytes() and stored.read_bytes().startswith(b"\xff\xd8")
@@ -152,7 +152,7 @@ HOSTILE_NAMES = [
 @pytest.mark.parametrize("raw, shown", HOSTILE_NAMES)
 def test_hostile_names_are_kept_only_as_safe_display_text(client, forms, applicant, upload_dir, tmp_path,
                                                           raw, shown):
-    assert upload(forms, "passport", samples.pdf(), raw).status_code == 302
+    assert upload(forms, "passport", files.pdf(), raw).status_code == 302
     document = db.session.scalar(select(Document))
     assert document.original_name == shown
     (stored,) = stored_files(upload_dir)
@@ -168,16 +168,16 @@ def test_hostile_names_from_any_client(ctx, types, upload_dir, raw, shown):
     application = ApplicationFactory(complete=True)
     if shown.endswith(".html"):
         with pytest.raises(documents.DocumentRejected):
-            documents.store_upload(application, types["passport"], file_storage(samples.pdf(), raw),
+            documents.store_upload(application, types["passport"], file_storage(files.pdf(), raw),
                                    application.applicant)
         return
-    document = documents.store_upload(application, types["passport"], file_storage(samples.pdf(), raw),
+    document = documents.store_upload(application, types["passport"], file_storage(files.pdf(), raw),
                                       application.applicant)
     assert document.original_name == shown
 
 
 def test_json_upload_for_the_progress_bar(client, forms, applicant, upload_dir):
-    response = upload(forms, "passport", samples.pdf(), "passport.pdf", headers={"Accept": "application/json"})
+    response = upload(forms, "passport", files.pdf(), "passport.pdf", headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response.json["ok"] is True and response.json["redirect"] == "/apply/documents#doc-passport"
 
@@ -185,19 +185,23 @@ def test_json_upload_for_the_progress_bar(client, forms, applicant, upload_dir):
 # --- refusals leave nothing ----------------------------------------------------------------
 
 HOSTILE = [
-    ("passport", samples.html_page(), "passport.pdf", "not a PDF, JPEG or PNG"),
-    ("passport", samples.pdf_header_then_html(), "passport.pdf", "could not be read"),
-    ("passport", samples.pdf_with_open_action_js(), "passport.pdf", "JavaScript"),
-    ("passport", samples.pdf_with_attachment(), "passport.pdf", "attached files"),
-    ("passport", samples.pdf_encrypted(), "passport.pdf", "protected with a password"),
-    ("passport", samples.svg(), "photo.svg", "not a PDF, JPEG or PNG"),
-    ("passport", samples.zip_file(), "documents.zip", "ZIP file"),
-    ("passport", samples.docx(), "certificate.docx", "DOCX file"),
-    ("photo", samples.huge_png_header(), "photo.png", "too many pixels"),
-    ("photo", samples.pdf(), "photo.pdf", "PDF files are not accepted for this document"),
-    ("photo", samples.pdf(pad_bytes=MB + 50_000), "photo.png", "larger than 1 MB"),
-    ("passport", samples.pdf(), "passport.jpg", "ends in .jpg"),
+    ("passport", files.html_page(), "passport.pdf", "not a PDF, JPEG or PNG"),
+    ("passport", files.pdf_header_then_html(), "passport.pdf", "could not be read"),
+    ("passport", files.pdf_with_open_action_js(), "passport.pdf", "JavaScript"),
+    ("passport", files.pdf_with_attachment(), "passport.pdf", "attached files"),
+    ("passport", files.pdf_encrypted(), "passport.pdf", "protected with a password"),
+    ("passport", files.svg(), "photo.svg", "not a PDF, JPEG or PNG"),
+    ("passport", files.zip_file(), "documents.zip", "ZIP file"),
+    ("passport", files.docx(), "certificate.docx", "DOCX file"),
+    ("photo", files.huge_png_header(), "photo.png", "too many pixels"),
+    ("photo", files.pdf(), "photo.pdf", "PDF files are not accepted for this document"),
+    ("photo", files.pdf(pad_bytes=MB + 50_000), "photo.png", "larger than 1 MB"),
+    ("passport", files.pdf(), "passport.jpg", "ends in .jpg"),
     ("passport", b"", "empty.pdf", "The file is empty"),
+    # Active content the parsed object graph reveals (refused through the Rector form too):
+    ("passport", files.pdf_with_hex_escaped_js_name(), "passport.pdf", "JavaScript"),
+    ("passport", files.pdf_with_bookmark_js(), "passport.pdf", "JavaScript"),
+    ("passport", files.pdf_with_indirect_script(), "passport.pdf", "JavaScript"),
 ]
 
 
@@ -229,12 +233,12 @@ def test_no_file_chosen(client, forms, applicant, upload_dir):
 
 def test_body_over_the_type_limit_is_refused_before_it_is_read(client, forms, applicant, upload_dir):
     """Content-Length above the photo's 1 MB limit: 413, a friendly page, nothing read or stored."""
-    response = upload(forms, "photo", samples.pdf(pad_bytes=2 * MB), "photo.png")
+    response = upload(forms, "photo", files.pdf(pad_bytes=2 * MB), "photo.png")
     assert response.status_code == 413
     page = text_of(response)
     assert "File too large" in page and "larger than 1 MB" in page and "Nothing was saved." in page
     assert 'href="/apply/documents#doc-photo"' in response.get_data(as_text=True)
-    json = upload(forms, "photo", samples.pdf(pad_bytes=2 * MB), "photo.png",
+    json = upload(forms, "photo", files.pdf(pad_bytes=2 * MB), "photo.png",
                   headers={"Accept": "application/json"})
     assert json.status_code == 413 and "larger than 1 MB" in json.json["error"]
     assert stored_files(upload_dir) == [] and document_rows() == 0
@@ -243,13 +247,13 @@ def test_body_over_the_type_limit_is_refused_before_it_is_read(client, forms, ap
 def test_body_over_max_upload_mb_is_refused(client, forms, applicant, upload_dir, app, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 1)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * MB)
-    response = upload(forms, "passport", samples.pdf(pad_bytes=3 * MB), "passport.pdf")
+    response = upload(forms, "passport", files.pdf(pad_bytes=3 * MB), "passport.pdf")
     assert response.status_code == 413 and "larger than 1 MB" in text_of(response)
     assert stored_files(upload_dir) == []
 
 
 def test_unknown_document_type_is_404(client, forms, applicant):
-    assert upload(forms, "no-such-type", samples.pdf(), "a.pdf").status_code == 404
+    assert upload(forms, "no-such-type", files.pdf(), "a.pdf").status_code == 404
 
 
 def test_a_failing_database_write_removes_the_stored_file(ctx, types, upload_dir, monkeypatch):
@@ -260,7 +264,7 @@ def test_a_failing_database_write_removes_the_stored_file(ctx, types, upload_dir
 
     monkeypatch.setattr(db.session, "flush", broken_flush)
     with pytest.raises(RuntimeError):
-        documents.store_upload(application, types["passport"], file_storage(samples.pdf(), "a.pdf"),
+        documents.store_upload(application, types["passport"], file_storage(files.pdf(), "a.pdf"),
                                application.applicant)
     assert stored_files(upload_dir) == []
 
@@ -268,7 +272,7 @@ def test_a_failing_database_write_removes_the_stored_file(ctx, types, upload_dir
 def test_a_transaction_that_does_not_commit_takes_its_file_with_it(ctx, types, upload_dir):
     application = ApplicationFactory(complete=True)
     db.session.commit()
-    documents.store_upload(application, types["passport"], file_storage(samples.pdf(), "a.pdf"),
+    documents.store_upload(application, types["passport"], file_storage(files.pdf(), "a.pdf"),
                            application.applicant)
     assert len(stored_files(upload_dir)) == 1
     db.session.rollback()
@@ -281,7 +285,7 @@ def test_virus_scanner_down_fails_closed_through_the_page(client, forms, applica
     script.write_text("#!/bin/sh\necho 'ERROR: Could not connect to clamd' >&2\nexit 2\n")
     script.chmod(0o755)
     monkeypatch.setitem(app.config, "CLAMSCAN_PATH", str(script))
-    response = upload(forms, "passport", samples.pdf(), "passport.pdf")
+    response = upload(forms, "passport", files.pdf(), "passport.pdf")
     assert response.status_code == 422 and "could not check the file for viruses" in text_of(response)
     assert stored_files(upload_dir) == [] and document_rows() == 0
 
@@ -289,10 +293,10 @@ def test_virus_scanner_down_fails_closed_through_the_page(client, forms, applica
 # --- replace and remove --------------------------------------------------------------------
 
 def test_replacing_before_submission_deletes_the_old_file_and_row(client, forms, applicant, upload_dir):
-    upload(forms, "passport", samples.pdf(), "first.pdf")
+    upload(forms, "passport", files.pdf(), "first.pdf")
     first = db.session.scalar(select(Document))
     first_key = first.storage_key
-    upload(forms, "passport", samples.pdf(pages=2), "second.pdf")
+    upload(forms, "passport", files.pdf(pages=2), "second.pdf")
     db.session.expire_all()
     (document,) = db.session.scalars(select(Document)).all()
     assert document.original_name == "second.pdf"
@@ -302,11 +306,11 @@ def test_replacing_before_submission_deletes_the_old_file_and_row(client, forms,
 
 def test_replacing_after_a_change_request_keeps_the_old_one_superseded(ctx, types, upload_dir):
     application = ApplicationFactory(complete=True)
-    old = documents.store_upload(application, types["passport"], file_storage(samples.pdf(), "old.pdf"),
+    old = documents.store_upload(application, types["passport"], file_storage(files.pdf(), "old.pdf"),
                                  application.applicant)
     application.status, application.reference = "action_required", "T99-000001"
     application.reopened_steps = ["documents:passport"]
-    new = documents.store_upload(application, types["passport"], file_storage(samples.pdf(2), "new.pdf"),
+    new = documents.store_upload(application, types["passport"], file_storage(files.pdf(2), "new.pdf"),
                                  application.applicant)
     db.session.commit()
     assert old.superseded and not new.superseded and len(stored_files(upload_dir)) == 2
@@ -315,7 +319,7 @@ def test_replacing_after_a_change_request_keeps_the_old_one_superseded(ctx, type
 
 
 def test_remove_with_confirmation(client, forms, applicant, upload_dir):
-    upload(forms, "passport", samples.pdf(), "passport.pdf")
+    upload(forms, "passport", files.pdf(), "passport.pdf")
     document = db.session.scalar(select(Document))
     url = f"/apply/documents/{document.id}/remove"
     assert f'href="{url}"' in client.get(PAGE).get_data(as_text=True)
@@ -327,13 +331,13 @@ def test_remove_with_confirmation(client, forms, applicant, upload_dir):
 
 
 def test_documents_are_locked_after_submission(client, forms, applicant, upload_dir):
-    upload(forms, "passport", samples.pdf(), "passport.pdf")
+    upload(forms, "passport", files.pdf(), "passport.pdf")
     document = db.session.scalar(select(Document))
     applicant.status, applicant.reference = "submitted", "T99-000002"
     db.session.commit()
     html = client.get(PAGE).get_data(as_text=True)
     assert 'enctype="multipart/form-data"' not in html and "/remove" not in html
-    assert upload(forms, "passport", samples.pdf(2), "again.pdf").status_code == 422
+    assert upload(forms, "passport", files.pdf(2), "again.pdf").status_code == 422
     remove = forms.post(f"/apply/documents/{document.id}/remove", {}, page=PAGE)
     assert remove.status_code == 302 and document_rows() == 1
 
@@ -372,7 +376,7 @@ def test_draft_of_a_closed_intake_cannot_upload(ctx, types):
 def test_identical_file_on_another_applicants_application_is_flagged(ctx, types, upload_dir):
     first = ApplicationFactory(complete=True)
     second = ApplicationFactory(complete=True)
-    data = samples.pdf()
+    data = files.pdf()
     a = documents.store_upload(first, types["passport"], file_storage(data, "a.pdf"), first.applicant)
     same_person = documents.store_upload(first, types["language"], file_storage(data, "a.pdf"),
                                          first.applicant)
@@ -389,7 +393,7 @@ def test_identical_file_on_another_applicants_application_is_flagged(ctx, types,
 
 def test_another_applicants_document_is_not_found_and_logged(client, forms, ctx, types, upload_dir, caplog):
     owner = ApplicationFactory(complete=True)
-    document = documents.store_upload(owner, types["photo"], file_storage(samples.jpeg(), "a.jpg"),
+    document = documents.store_upload(owner, types["photo"], file_storage(files.jpeg(), "a.jpg"),
                                       owner.applicant)
     intruder = ApplicationFactory(complete=True)
     db.session.commit()
@@ -417,7 +421,7 @@ def test_staff_cannot_use_the_applicant_pages(client, forms, ctx, types):
 
 
 def test_the_storage_folder_is_never_served(client, forms, applicant, upload_dir):
-    upload(forms, "passport", samples.pdf(), "passport.pdf")
+    upload(forms, "passport", files.pdf(), "passport.pdf")
     key = db.session.scalar(select(Document.storage_key))
     for url in (f"/instance/uploads/{key}", f"/uploads/{key}", f"/static/../instance/uploads/{key}",
                 f"/static/%2e%2e/instance/uploads/{key}", f"/static/..%2finstance/uploads/{key}",

@@ -17,9 +17,9 @@ from werkzeug.datastructures import FileStorage
 from portal.extensions import db
 from portal.models import ApplicationEvent, AuditLog, Document, OutboundEmail
 from portal.services import documents
-from portal.storage import get_storage
-from tests import samples
-from tests.factories import PASSWORD, ApplicationFactory, DocumentTypeFactory, UserFactory
+from portal.uploads import get_storage
+from tests.builders import files
+from tests.builders.factories import PASSWORD, ApplicationFactory, DocumentTypeFactory, UserFactory
 from tests.helpers import text_of
 
 
@@ -36,9 +36,9 @@ def submitted(ctx, upload_dir):
     passport = DocumentTypeFactory(code="passport", name_en="Passport (photo page)")
     photo = DocumentTypeFactory(code="photo", name_en="Photo 3x4 cm")
     application = ApplicationFactory(complete=True)
-    pdf = documents.store_upload(application, passport, FileStorage(io.BytesIO(samples.pdf()), "паспорт.pdf"),
+    pdf = documents.store_upload(application, passport, FileStorage(io.BytesIO(files.pdf()), "паспорт.pdf"),
                                  application.applicant)
-    jpg = documents.store_upload(application, photo, FileStorage(io.BytesIO(samples.jpeg()), "me.jpg"),
+    jpg = documents.store_upload(application, photo, FileStorage(io.BytesIO(files.jpeg()), "me.jpg"),
                                  application.applicant)
     application.status, application.reference = "submitted", "T77-000001"
     db.session.commit()
@@ -102,7 +102,7 @@ def test_viewer_page_frames_the_file_from_this_site_only(client, submitted, offi
 def test_file_is_served_inline_with_strict_headers_and_audited(client, submitted, officer):
     _application, pdf, _jpg = submitted
     response = client.get(f"/office/documents/{pdf.id}/file")
-    assert response.status_code == 200 and response.data == samples.pdf()
+    assert response.status_code == 200 and response.data == files.pdf()
     assert response.mimetype == "application/pdf"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response.headers["Cache-Control"]
@@ -176,7 +176,7 @@ def test_review_refused_for_superseded_documents_and_drafts(ctx, submitted):
     with pytest.raises(documents.ReviewError):
         documents.review_document(pdf, officer, accepted=True, reason=None)
     draft = ApplicationFactory(complete=True)
-    doc = documents.store_upload(draft, pdf.document_type, FileStorage(io.BytesIO(samples.pdf(3)), "x.pdf"),
+    doc = documents.store_upload(draft, pdf.document_type, FileStorage(io.BytesIO(files.pdf(3)), "x.pdf"),
                                  draft.applicant)
     with pytest.raises(documents.ReviewError):
         documents.review_document(doc, officer, accepted=True, reason=None)
@@ -192,7 +192,7 @@ def test_zip_of_all_current_documents(client, submitted, officer):
     assert "no-store" in response.headers["Cache-Control"]
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert archive.namelist() == ["01-passport.pdf", "02-photo.jpg"]
-        assert archive.read("01-passport.pdf") == samples.pdf()
+        assert archive.read("01-passport.pdf") == files.pdf()
         assert archive.read("02-photo.jpg") == get_storage().open(jpg.storage_key).read()
     assert audit_actions() == ["documents.download_zip"]
     zipped = db.session.scalar(select(AuditLog).where(AuditLog.action == "documents.download_zip"))
@@ -202,7 +202,7 @@ def test_zip_of_all_current_documents(client, submitted, officer):
 def test_drafts_are_not_reachable_by_staff(client, officer, ctx, upload_dir):
     draft = ApplicationFactory(complete=True)
     doc_type = DocumentTypeFactory(code="passport")
-    doc = documents.store_upload(draft, doc_type, FileStorage(io.BytesIO(samples.pdf()), "x.pdf"),
+    doc = documents.store_upload(draft, doc_type, FileStorage(io.BytesIO(files.pdf()), "x.pdf"),
                                  draft.applicant)
     db.session.commit()
     assert client.get(f"/office/documents/{doc.id}").status_code == 404
@@ -245,7 +245,7 @@ def test_verify_keeps_letters_to_the_rector(runner, ctx, upload_dir):
     from portal.models import Inquiry
 
     storage = get_storage()
-    key = storage.save(io.BytesIO(samples.pdf()))
+    key = storage.save(io.BytesIO(files.pdf()))
     two_hours_ago = time.time() - 7200
     os.utime(upload_dir / key, (two_hours_ago, two_hours_ago))
     db.session.add(Inquiry(kind="rector", name="Amina Yusuf", email="amina@example.com", country="NG",

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditLog
 from portal.services import export
-from tests.factories import PASSWORD, ApplicationFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.test_office_list import intake, officer, programme, submitted  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("ctx")

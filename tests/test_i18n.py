@@ -9,7 +9,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from portal.config import LANGUAGES
-from tests.factories import PASSWORD, UserFactory
+from tests.builders.factories import PASSWORD, UserFactory
 from tests.helpers import text_of
 
 ROOT = Path(__file__).resolve().parent.parent

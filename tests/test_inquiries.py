@@ -14,9 +14,8 @@ from sqlalchemy import event, func, select
 from portal.extensions import db, limiter
 from portal.models import AuditLog, Inquiry, InquiryReply, OutboundEmail
 from portal.services import inquiries
-from tests import factories_public as pdfs
-from tests.factories import PASSWORD, UserFactory
-from tests.factories_public import InquiryFactory
+from tests.builders import files
+from tests.builders.factories import PASSWORD, InquiryFactory, UserFactory
 from tests.helpers import Forms, text_of
 from tests.test_pages import make_app
 
@@ -158,7 +157,7 @@ def upload(data: bytes, name: str = "letter.pdf"):
 
 
 def test_rector_letter_with_a_pdf_is_stored_through_the_storage(app, forms, ctx, clean_uploads):
-    data = pdfs.plain_pdf()
+    data = files.pdf()
     response = forms.post("/rector", {**message_form(), "attachment": upload(data, "../../My letter.pdf")},
                           content_type="multipart/form-data")
     assert response.status_code == 302
@@ -167,22 +166,26 @@ def test_rector_letter_with_a_pdf_is_stored_through_the_storage(app, forms, ctx,
     import hashlib
 
     assert inquiry.attachment_sha256 == hashlib.sha256(data).hexdigest()
-    files = stored_files(app)
-    assert len(files) == 1 and files[0].read_bytes() == data
-    assert "My letter" not in str(files[0])  # the key is random, never the sender's name
+    stored = stored_files(app)
+    assert len(stored) == 1 and stored[0].read_bytes() == data
+    assert "My letter" not in str(stored[0])  # the key is random, never the sender's name
 
 
 @pytest.mark.parametrize("make, message", [
     (lambda: b"GIF89a this is an image, not a PDF", "must be a PDF"),
-    (lambda: b"%PDF-1.7\nthis only looks like a PDF", "cannot be read"),
-    (lambda: pdfs.plain_pdf()[:150], "cannot be read"),
-    (pdfs.encrypted_pdf, "password-protected"),
-    (pdfs.pdf_with_javascript, "scripts, automatic actions or embedded files"),
-    (pdfs.pdf_with_open_action, "scripts, automatic actions or embedded files"),
-    (pdfs.pdf_with_launch_action, "scripts, automatic actions or embedded files"),
-    (pdfs.pdf_with_embedded_file, "scripts, automatic actions or embedded files"),
-], ids=["not-pdf", "fake-magic", "truncated", "encrypted", "javascript", "open-action", "launch",
-        "embedded-file"])
+    (lambda: files.jpeg(), "must be a PDF"),
+    (lambda: b"%PDF-1.7\nthis only looks like a PDF", "could not be read"),
+    (lambda: files.pdf()[:150], "could not be read"),
+    (files.pdf_encrypted, "protected with a password"),
+    (files.pdf_with_names_javascript, "JavaScript or other active content"),
+    (files.pdf_with_open_action_uri, "JavaScript or other active content"),
+    (files.pdf_with_link_launch, "JavaScript or other active content"),
+    (files.pdf_with_attachment, "attached files"),
+    (files.pdf_with_hex_escaped_js_name, "JavaScript or other active content"),
+    (files.pdf_with_bookmark_js, "JavaScript or other active content"),
+    (files.pdf_with_indirect_script, "JavaScript or other active content"),
+], ids=["not-pdf", "jpeg", "fake-magic", "truncated", "encrypted", "javascript", "open-action", "launch",
+        "embedded-file", "hex-escaped-name", "bookmark-action", "script-in-another-object"])
 def test_bad_attachments_are_refused_leaving_no_file_and_no_row(app, forms, ctx, outbox, clean_uploads,
                                                                 make, message):
     response = forms.post("/rector", {**message_form(), "attachment": upload(make())},
@@ -208,7 +211,7 @@ def test_failure_after_storing_leaves_no_file_and_no_row(app, forms, ctx, clean_
         raise RuntimeError("template broke")
 
     monkeypatch.setattr(inquiries.notifications, "queue_email", broken_mail)
-    response = forms.post("/rector", {**message_form(), "attachment": upload(pdfs.plain_pdf())},
+    response = forms.post("/rector", {**message_form(), "attachment": upload(files.pdf())},
                           content_type="multipart/form-data")
     assert response.status_code == 500
     assert count(Inquiry) == 0 and stored_files(app) == []
@@ -222,7 +225,7 @@ def test_failed_commit_leaves_no_file_and_no_row(app, forms, ctx, clean_uploads,
 
     monkeypatch.setattr(db.session, "commit", broken_commit)
     response = forms.client.post("/rector", data={**message_form(), "csrf_token": token,
-                                                  "attachment": upload(pdfs.plain_pdf())},
+                                                  "attachment": upload(files.pdf())},
                                  content_type="multipart/form-data")
     monkeypatch.undo()
     assert response.status_code == 500
@@ -230,7 +233,7 @@ def test_failed_commit_leaves_no_file_and_no_row(app, forms, ctx, clean_uploads,
 
 
 def test_contact_form_takes_no_attachment(app, forms, ctx, clean_uploads):
-    forms.post("/contact", {**message_form(), "attachment": upload(pdfs.plain_pdf())},
+    forms.post("/contact", {**message_form(), "attachment": upload(files.pdf())},
                content_type="multipart/form-data")
     assert db.session.scalars(select(Inquiry)).one().attachment_key is None and stored_files(app) == []
 
@@ -396,9 +399,9 @@ def test_status_change_is_audited(client, forms, officer):
 
 
 def test_attachment_download_is_audited(app, client, officer, clean_uploads):
-    from portal.storage import get_storage
+    from portal.uploads import get_storage
 
-    data = pdfs.plain_pdf()
+    data = files.pdf()
     key = get_storage().save(io.BytesIO(data))
     inquiry = InquiryFactory(kind="rector", attachment_key=key, attachment_name="letter.pdf",
                              attachment_size=len(data))

@@ -14,8 +14,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditLog, Notice
 from portal.services.markdown import render
-from tests.factories import PASSWORD, UserFactory
-from tests.factories_public import NoticeFactory
+from tests.builders.factories import PASSWORD, NoticeFactory, UserFactory
 from tests.helpers import text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Application, ApplicationEvent, AuditLog, OutboundEmail
-from tests.factories import PASSWORD, ApplicationFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.helpers import Forms, text_of
 
 

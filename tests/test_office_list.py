@@ -13,7 +13,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import ApplicationEvent, AuditLog, SavedView
 from portal.services import office_list
-from tests.factories import PASSWORD, ApplicationFactory, IntakeFactory, ProgrammeFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, IntakeFactory, ProgrammeFactory, UserFactory
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.usefixtures("ctx")

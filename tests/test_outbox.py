@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import OutboundEmail
 from portal.services import notifications
-from tests.factories import UserFactory
+from tests.builders.factories import UserFactory
 from tests.helpers import Forms, link_in, path_of
 
 pytestmark = pytest.mark.usefixtures("ctx")

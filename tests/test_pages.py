@@ -5,8 +5,8 @@ from sqlalchemy.exc import OperationalError
 
 from portal import create_app
 from portal.config import LANGUAGES
+from tests.builders.factories import PASSWORD, UserFactory
 from tests.conftest import IsolatedClient, settings_for
-from tests.factories import PASSWORD, UserFactory
 from tests.helpers import Forms, text_of
 
 PUBLIC_PAGES = ["/", "/sitemap", "/foreign-students", "/contact", "/rector", "/notices/",

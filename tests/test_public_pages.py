@@ -11,8 +11,7 @@ import pytest
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import DocumentType, Intake
-from tests.factories import PASSWORD, UserFactory
-from tests.factories_public import NoticeFactory
+from tests.builders.factories import PASSWORD, NoticeFactory, UserFactory
 from tests.helpers import CSRF_RE, Forms, text_of
 from tests.test_pages import make_app
 

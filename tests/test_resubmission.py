@@ -6,8 +6,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Application
 from portal.services import transitions
-from tests import samples
-from tests.factories import PASSWORD, ApplicationFactory, UserFactory
+from tests.builders import files
+from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.helpers import text_of
 from tests.test_documents import types, upload, upload_dir  # noqa: F401  (fixtures)
 from tests.test_wizard import DECLARATIONS, VALID, the_version
@@ -21,7 +21,7 @@ def reopened(forms, types, upload_dir):  # noqa: F811
     db.session.commit()
     forms.login(application.applicant.email, PASSWORD)
     for code in ("passport", "photo"):
-        data, name = (samples.pdf(), "passport.pdf") if code == "passport" else (samples.png(), "me.png")
+        data, name = (files.pdf(), "passport.pdf") if code == "passport" else (files.png(), "me.png")
         assert upload(forms, code, data, name).status_code == 302
     version = the_version(forms.client)
     assert forms.post("/apply/review", {**DECLARATIONS, "version": version}).status_code == 302
@@ -41,11 +41,11 @@ def test_resubmission_needs_exactly_the_requested_changes(client, forms, reopene
     assert "Contact: change this part" in home and "upload Passport (photo page) again" in home
     refused = forms.post("/apply/review", {**DECLARATIONS, "version": the_version(client)})
     assert "not complete yet" in text_of(refused)
-    assert upload(forms, "photo", samples.png(), "me.png").status_code == 422  # not reopened: refused
+    assert upload(forms, "photo", files.png(), "me.png").status_code == 422  # not reopened: refused
     assert forms.post("/apply/step/contact", {**VALID["contact"], "city": "Tehran", "save": "1"}).status_code == 302
     assert forms.post("/apply/step/personal", {**VALID["personal"], "surname": "Other", "save": "1"}
                       ).status_code == 302
-    assert upload(forms, "passport", samples.pdf(pages=2), "passport-new.pdf").status_code == 302
+    assert upload(forms, "passport", files.pdf(pages=2), "passport-new.pdf").status_code == 302
     response = forms.post("/apply/review", {**DECLARATIONS, "version": the_version(client)})
     assert response.headers["Location"] == "/apply/"
     application = db.session.scalar(select(Application).where(Application.id == reopened.id))

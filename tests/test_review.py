@@ -7,7 +7,7 @@ from portal.extensions import db
 from portal.models import ApplicationEvent, Message, OutboundEmail
 from portal.services import applications, messages, timeline, transitions
 from portal.services.applications import IllegalTransition, StaleApplication
-from tests.factories import PASSWORD, ApplicationFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.usefixtures("ctx")

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditLog, Intake, Programme
-from tests.factories import PASSWORD, ApplicationFactory, IntakeFactory, ProgrammeFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, IntakeFactory, ProgrammeFactory, UserFactory
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.usefixtures("ctx")

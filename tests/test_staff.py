@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import AuditLog, OutboundEmail, User
 from portal.services import staff
-from tests.factories import PASSWORD, UserFactory
+from tests.builders.factories import PASSWORD, UserFactory
 from tests.helpers import Forms, link_in, path_of, text_of
 
 pytestmark = pytest.mark.usefixtures("ctx")

@@ -8,7 +8,7 @@ import pytest
 
 from portal.database import utcnow
 from portal.services import stats
-from tests.factories import PASSWORD, ApplicationFactory, ProgrammeFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, ProgrammeFactory, UserFactory
 from tests.helpers import text_of
 from tests.test_office_list import intake, officer, programme, submitted  # noqa: F401 (fixtures)
 

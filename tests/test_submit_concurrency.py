@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Application, ApplicationEvent, Intake, OutboundEmail
-from tests.factories import PASSWORD, ApplicationFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory
 from tests.helpers import Forms
 
 pytestmark = pytest.mark.live_db

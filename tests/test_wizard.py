@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Application, ApplicationEvent, OutboundEmail
 from portal.services.eligibility import add_months
-from tests.factories import PASSWORD, ApplicationFactory, IntakeFactory, ProgrammeFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, IntakeFactory, ProgrammeFactory, UserFactory
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.usefixtures("ctx")

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.wizard.answers import STEP_FORMS
-from tests.factories import PASSWORD, ApplicationFactory, UserFactory
+from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.test_wizard import VALID
 
 pytestmark = pytest.mark.usefixtures("ctx")

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal import uploads
 from portal.apply.blueprint import bp
 from portal.apply.forms import RemoveForm, UploadForm
 from portal.apply.lookups import application_or_redirect, own_document_or_404
@@ -30,7 +31,6 @@ from portal.forms import first_error, show_error
 from portal.models import Application, Document, DocumentType
 from portal.security import applicant_required
 from portal.services import documents as service
-from portal.services import uploads
 
 UPLOAD_ENDPOINT = "apply.upload_document"
 
@@ -66,7 +66,7 @@ class Item:
 
     @property
     def max_mb(self) -> str:
-        return uploads._megabytes(self.max_bytes)
+        return uploads.megabytes(self.max_bytes)
 
 
 def _items(application: Application, errors: dict[str, str] | None = None) -> list[Item]:

@@ -11,21 +11,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import TimestampMixin, utcnow
+from portal.database import TimestampMixin, one_of, utcnow
 from portal.extensions import db
 from portal.models.status import STATUSES, Status
-
-_status_sql = ", ".join(f"'{s}'" for s in STATUSES)
 
 
 class Application(TimestampMixin, db.Model):
     __tablename__ = "applications"
     __table_args__ = (
         UniqueConstraint("applicant_id", "intake_id", name="uq_applications_applicant_intake"),
-        CheckConstraint(f"status IN ({_status_sql})", name="status"),
+        one_of("status", STATUSES),
         Index("ix_applications_status_submitted", "status", "submitted_at"),
         Index("ix_applications_passport", "passport_number", "passport_country"),
         # The office's list (services/office_list.py, migration 0005): keyset order per sort
@@ -130,7 +128,7 @@ class Document(db.Model):
 
     __tablename__ = "documents"
     __table_args__ = (
-        CheckConstraint("review_state IN ('pending', 'accepted', 'rejected')", name="review_state"),
+        one_of("review_state", ("pending", "accepted", "rejected")),
         Index("ix_documents_application_type", "application_id", "document_type_id", "superseded"),
     )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import TimestampMixin, utcnow
+from portal.database import TimestampMixin, one_of, utcnow
 from portal.extensions import db
 
 INQUIRY_KINDS = ("contact", "rector")
@@ -17,8 +17,8 @@ INQUIRY_STATUSES = ("new", "in_progress", "answered")
 class Inquiry(TimestampMixin, db.Model):
     __tablename__ = "inquiries"
     __table_args__ = (
-        CheckConstraint("kind IN ('contact', 'rector')", name="kind"),
-        CheckConstraint("status IN ('new', 'in_progress', 'answered')", name="status"),
+        one_of("kind", INQUIRY_KINDS),
+        one_of("status", INQUIRY_STATUSES),
         Index("ix_inquiries_kind_status_created", "kind", "status", "created_at"),
     )
 
@@ -33,7 +33,7 @@ class Inquiry(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(5), default="en")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # A letter to the Rector may carry one PDF (stored through portal/storage.py).
+    # A letter to the Rector may carry one PDF (stored through portal/uploads/).
     attachment_key: Mapped[str | None] = mapped_column(String(80))
     attachment_name: Mapped[str | None] = mapped_column(String(200))
     attachment_size: Mapped[int | None]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import TimestampMixin
+from portal.database import TimestampMixin, one_of
 from portal.extensions import db
+from portal.i18n import INTERFACE_LANGUAGES
 
 NOTICE_KINDS = ("announcement", "news", "article")
 
@@ -16,7 +17,7 @@ NOTICE_KINDS = ("announcement", "news", "article")
 class Notice(TimestampMixin, db.Model):
     __tablename__ = "notices"
     __table_args__ = (
-        CheckConstraint("kind IN ('announcement', 'news', 'article')", name="kind"),
+        one_of("kind", NOTICE_KINDS),
         Index("ix_notices_published_window", "published", "publish_at"),
     )
 
@@ -42,7 +43,7 @@ class NoticeTranslation(db.Model):
     __tablename__ = "notice_translations"
     __table_args__ = (
         UniqueConstraint("notice_id", "locale", name="uq_notice_translations_notice_locale"),
-        CheckConstraint("locale IN ('en', 'ru', 'az')", name="locale"),
+        one_of("locale", INTERFACE_LANGUAGES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.database import utcnow
+from portal.database import one_of, utcnow
 from portal.extensions import db
 
 
 class OutboundEmail(db.Model):
     __tablename__ = "outbound_emails"
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state"),
+        one_of("state", ("pending", "sent", "failed")),
         Index("ix_outbound_emails_state_id", "state", "id"),
     )
 

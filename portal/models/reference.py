@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import TimestampMixin
+from portal.database import TimestampMixin, one_of
 from portal.extensions import db
 
 # The languages a track can be taught in, with their names in the page's language. (The
@@ -64,7 +64,7 @@ class ProgrammeLanguage(db.Model):
     __tablename__ = "programme_languages"
     __table_args__ = (
         UniqueConstraint("programme_id", "language", name="uq_programme_languages_programme_language"),
-        CheckConstraint("language IN ('en', 'ru', 'az')", name="language"),
+        one_of("language", INSTRUCTION_LANGUAGES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +75,7 @@ class ProgrammeLanguage(db.Model):
 class DocumentType(LocalizedName, TimestampMixin, db.Model):
     __tablename__ = "document_types"
     __table_args__ = (
-        CheckConstraint("requirement IN ('required', 'optional', 'conditional')", name="requirement"),
+        one_of("requirement", ("required", "optional", "conditional")),
         CheckConstraint("max_size_mb > 0", name="max_size"),
     )
 

@@ -7,11 +7,12 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.database import TimestampMixin
+from portal.database import TimestampMixin, one_of
 from portal.extensions import db
+from portal.i18n import INTERFACE_LANGUAGES
 
 
 class Role(enum.StrEnum):
@@ -34,8 +35,8 @@ def new_session_token() -> str:
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('applicant', 'officer', 'admin')", name="role"),
-        CheckConstraint("locale IN ('en', 'ru', 'az')", name="locale"),
+        one_of("role", Role.values()),
+        one_of("locale", INTERFACE_LANGUAGES),
         # The office's officer dropdowns pick the few staff among many applicants (migration 0005).
         Index("ix_users_role", "role"),
     )

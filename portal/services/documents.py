@@ -2,40 +2,37 @@
 upload, the officers' review, and the storage consistency check.
 
 Why it is shaped this way:
-- every check of the bytes lives in services/uploads.py; this module owns the rules and the rows;
-- a stored file and its row live or die together: a file stored in a transaction that does not
-  commit is deleted when the transaction ends, and a file whose row is deleted is removed only
-  after the commit (so a rollback never leaves a row without its file); a crash between the two
-  leaves an orphan that ``flask --app wsgi documents verify --repair`` removes;
+- every check of the bytes, the storage and the clean-up hooks live in portal/uploads/ (the one
+  pipeline for every file a person sends us); this module owns the rules and the rows;
+- a stored file and its row live or die together (portal/uploads/lifecycle.py): a file stored in
+  a transaction that does not commit is deleted when the transaction ends, and a file whose row
+  is deleted is removed only after the commit; a crash between the two leaves an orphan that
+  ``flask --app wsgi documents verify --repair`` removes;
 - before submission a new upload replaces the old one outright; after submission the old one is
   kept, marked superseded, for the officers' history.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import BinaryIO
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from portal import uploads
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import STAFF_ROLES, Application, Document, DocumentType, Status, User
-from portal.services import audit, notifications, uploads
+from portal.models import STAFF_ROLES, Application, Document, DocumentType, Inquiry, Status, User
+from portal.services import audit, notifications
 from portal.services.eligibility import age_on
 from portal.services.errors import ServiceError
 from portal.services.intakes import intake_is_open
 from portal.services.timeline import record_event
-from portal.storage import LocalStorage, get_storage
-
-log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 REVIEWABLE = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.ACTION_REQUIRED, Status.INTERVIEW})
@@ -156,12 +153,6 @@ def document_for_applicant(user: User, document_id: int) -> Document | None:
 
 # --- storing -------------------------------------------------------------------------------
 
-def scanner_settings() -> uploads.ScannerSettings:
-    cfg = current_app.config
-    return uploads.ScannerSettings(clamd_socket=cfg.get("CLAMD_SOCKET") or "",
-                                   clamscan_path=cfg.get("CLAMSCAN_PATH") or "")
-
-
 def store_upload(application: Application, document_type: DocumentType, file_storage,
                  actor: User) -> Document:
     """Check and store one upload as the current document of its type; raises DocumentRejected
@@ -170,30 +161,28 @@ def store_upload(application: Application, document_type: DocumentType, file_sto
         raise DocumentRejected(_l("This document cannot be uploaded now."))
     if file_storage is None or not file_storage.filename:
         raise DocumentRejected(_l("Choose a file to upload."))
-    storage = get_storage()
     try:
         with uploads.checked_upload(file_storage.stream, file_storage.filename,
                                     allowed=allowed_kinds(document_type), max_bytes=size_limit(document_type),
-                                    scanner=scanner_settings()) as checked, checked.open() as fh:
-            key = storage.save(fh)
+                                    scanner=uploads.scanner_settings()) as checked:
+            key = uploads.store(checked)
     except uploads.UploadRefused as exc:
         raise DocumentRejected(exc.message) from exc
-    _delete_unless_committed(storage, key)
     try:
-        document = _add_document(application, document_type, checked, key, actor, storage)
+        document = _add_document(application, document_type, checked, key, actor)
         db.session.flush()
     except BaseException:
-        storage.delete(key)
+        uploads.get_storage().delete(key)
         raise
     return document
 
 
-def _add_document(application, document_type, checked, key, actor, storage) -> Document:
+def _add_document(application, document_type, checked, key, actor) -> Document:
     previous = current_document(application, document_type)
     if previous is not None:
         if application.status == Status.DRAFT:
             application.documents.remove(previous)  # delete-orphan: the row goes
-            _delete_after_commit(storage, previous.storage_key)
+            uploads.delete_after_commit(uploads.get_storage(), previous.storage_key)
         else:
             previous.superseded = True
     document = Document(document_type_id=document_type.id, document_type=document_type,
@@ -232,16 +221,16 @@ def remove_document(application: Application, document: Document, actor: User) -
         raise DocumentLocked(_l("This document can no longer be removed. If it must change, the "
                                 "admissions office will ask you for a new file."))
     application.documents.remove(document)
-    _delete_after_commit(get_storage(), document.storage_key)
+    uploads.delete_after_commit(uploads.get_storage(), document.storage_key)
     db.session.flush()
 
 
 def open_document(document: Document) -> BinaryIO:
-    return get_storage().open(document.storage_key)
+    return uploads.get_storage().open(document.storage_key)
 
 
 def kind_of(document: Document) -> uploads.Kind | None:
-    return next((k for k in uploads.KINDS.values() if k.mime == document.content_type), None)
+    return uploads.kind_by_mime(document.content_type)
 
 
 def is_image(document: Document) -> bool:
@@ -293,50 +282,12 @@ def _review_text(applicant: User, document: Document) -> str:
 
 
 def _type_name(document_type: DocumentType) -> str:
-    from flask_babel import get_locale
-
     return document_type.localized("name", str(get_locale() or "en"))
 
 
 def _in_locale(user: User, make_text) -> str:
     with force_locale(user.locale or "en"):
         return str(make_text())
-
-
-# --- files follow their transaction --------------------------------------------------------
-
-_NEW = "documents.files_stored"  # stored in this transaction: deleted unless it commits
-_DROP = "documents.files_dropped"  # rows deleted in this transaction: files go after the commit
-
-
-def _delete_unless_committed(storage: LocalStorage, key: str) -> None:
-    db.session.info.setdefault(_NEW, []).append((storage, key))
-
-
-def _delete_after_commit(storage: LocalStorage, key: str) -> None:
-    db.session.info.setdefault(_DROP, []).append((storage, key))
-
-
-def _delete_files(pairs) -> None:
-    for storage, key in pairs:
-        try:
-            storage.delete(key)
-        except OSError:  # left for `documents verify --repair`
-            log.exception("could not delete stored file %s", key)
-
-
-@event.listens_for(Session, "after_commit")
-def _files_after_commit(session) -> None:
-    session.info.pop(_NEW, None)
-    _delete_files(session.info.pop(_DROP, []))
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _files_after_transaction(session, transaction) -> None:
-    if transaction.parent is not None:
-        return
-    _delete_files(session.info.pop(_NEW, []))  # still here: the transaction did not commit
-    session.info.pop(_DROP, None)
 
 
 # --- consistency ---------------------------------------------------------------------------
@@ -356,9 +307,7 @@ class StorageReport:
 def verify_storage(repair: bool = False, grace: timedelta = timedelta(hours=1)) -> StorageReport:
     """Compare storage with the documents table. ``repair`` deletes orphan files older than
     ``grace`` (younger ones may belong to an upload that is committing right now)."""
-    from portal.models import Inquiry
-
-    storage = get_storage()
+    storage = uploads.get_storage()
     known = dict(db.session.execute(select(Document.storage_key, Document.id)).tuples().all())
     # Letters to the Rector keep their PDF in the same storage: those files are not orphans.
     attachments = set(db.session.scalars(select(Inquiry.attachment_key).where(Inquiry.attachment_key.is_not(None))))

@@ -15,7 +15,6 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, AuditLog, Document, DocumentType, Intake
 from portal.services import accounts
-from tests import samples
 from tests.browser.conftest import log_in
 from tests.conftest import settings_for
 
@@ -61,10 +60,10 @@ def upload(audited, label: str, button: str, path):
 def test_upload_replace_and_officer_views(make_page, data_app, tmp_path):
     files = tmp_path / "files"
     files.mkdir()
-    (files / "passport.pdf").write_bytes(samples.pdf())
-    (files / "passport-new.pdf").write_bytes(samples.pdf(pages=2))
-    (files / "photo.jpg").write_bytes(samples.jpeg(300, 400, exif=samples.exif_with_gps_and_rotation()))
-    (files / "fake.pdf").write_bytes(samples.html_page())
+    (files / "passport.pdf").write_bytes(files.pdf())
+    (files / "passport-new.pdf").write_bytes(files.pdf(pages=2))
+    (files / "photo.jpg").write_bytes(files.jpeg(300, 400, exif=files.exif_with_gps_and_rotation()))
+    (files / "fake.pdf").write_bytes(files.html_page())
 
     audited = make_page()
     page = audited.page

@@ -13,8 +13,8 @@ from portal import create_app, demo
 from portal.extensions import db
 from portal.models import Inquiry
 from tests.browser.conftest import translator
+from tests.builders.files import pdf as plain_pdf
 from tests.conftest import settings_for
-from tests.factories_public import plain_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
 

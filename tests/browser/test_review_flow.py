@@ -15,10 +15,10 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, DocumentType, Intake, Programme, ProgrammeLanguage
 from portal.services import accounts, documents, submission
-from tests import samples
 from tests.browser.conftest import log_in
+from tests.builders import files
+from tests.builders.factories import ApplicationFactory
 from tests.conftest import settings_for
-from tests.factories import ApplicationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
 PASSWORD = "Quiet meadow lantern 1972"
@@ -45,9 +45,9 @@ def submitted(database_url, tmp_path, live_server):
         application = ApplicationFactory(applicant=applicant, intake=intake, complete=True, programme=programme,
                                          surname="OKONKWO", given_names="CHIDI")
         db.session.flush()
-        documents.store_upload(application, passport, FileStorage(io.BytesIO(samples.pdf()), "passport.pdf"),
+        documents.store_upload(application, passport, FileStorage(io.BytesIO(files.pdf()), "passport.pdf"),
                                applicant)
-        documents.store_upload(application, photo, FileStorage(io.BytesIO(samples.jpeg()), "photo.jpg"), applicant)
+        documents.store_upload(application, photo, FileStorage(io.BytesIO(files.jpeg()), "photo.jpg"), applicant)
         submission.submit(application, applicant, application.version, [])
         db.session.commit()
         reference = application.reference
@@ -107,7 +107,7 @@ def test_officer_requests_a_change_applicant_fixes_it_officer_accepts(make_page,
     click(applicant, "button", "Save and continue")
     applicant.goto("/apply/documents")
     apage.get_by_label(re.compile("Replace with a new file.*Passport")).set_input_files(
-        files=[{"name": "passport-sharper.pdf", "mimeType": "application/pdf", "buffer": samples.pdf(pages=2)}])
+        files=[{"name": "passport-sharper.pdf", "mimeType": "application/pdf", "buffer": files.pdf(pages=2)}])
     apage.get_by_role("button", name=re.compile("Upload.*Passport")).click()
     apage.get_by_text("passport-sharper.pdf uploaded.").wait_for()  # the script reloads the checklist
     applicant.audit()

@@ -1,4 +1,5 @@
-"""factory_boy factories bound to the per-test session."""
+"""factory_boy factories bound to the per-test session: accounts, reference data, applications,
+notices and inquiries. Files (real and hostile) are in files.py beside this module."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -8,7 +9,17 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Application, DocumentType, Intake, Programme, ProgrammeLanguage, User
+from portal.models import (
+    Application,
+    DocumentType,
+    Inquiry,
+    Intake,
+    Notice,
+    NoticeTranslation,
+    Programme,
+    ProgrammeLanguage,
+    User,
+)
 from portal.services.accounts import hash_password
 
 PASSWORD = "Quiet meadow lantern 1972"
@@ -102,3 +113,53 @@ class ApplicationFactory(SQLAlchemyModelFactory):
             biology_grade=Decimal("91"), chemistry_grade=Decimal("88"), language_certificate="none",
             completed_steps=["programme", "personal", "passport", "contact", "education"],
         )
+
+
+class NoticeFactory(SQLAlchemyModelFactory):
+    """A published notice, visible since yesterday, in English (``texts`` adds languages)."""
+
+    class Meta:
+        model = Notice
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+    slug = factory.Sequence(lambda n: f"notice-{n}")
+    kind = "news"
+    published = True
+    pinned = False
+    publish_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
+    expire_at = None
+
+    @factory.post_generation
+    def texts(obj, create, extracted, **kwargs):
+        texts = extracted or {"en": (f"Title of {obj.slug}", f"Summary of {obj.slug}", f"Body of **{obj.slug}**")}
+        for code, (title, summary, body) in texts.items():
+            obj.translations.append(NoticeTranslation(locale=code, title=title, summary=summary, body=body))
+        if create:
+            db.session.flush()
+
+
+class InquiryFactory(SQLAlchemyModelFactory):
+    class Meta:
+        model = Inquiry
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+    kind = "contact"
+    status = "new"
+    name = factory.Sequence(lambda n: f"Sender {n}")
+    email = factory.Sequence(lambda n: f"sender{n}@example.com")
+    country = "NG"
+    subject = factory.Sequence(lambda n: f"Question {n}")
+    body = "A question about the documents I need to send."
+    locale = "en"
+
+    @factory.post_generation
+    def numbered(obj, create, extracted, **kwargs):
+        if create:
+            db.session.flush()
+            obj.reference = f"Q{obj.created_at:%y}-{obj.id:06d}"
+            db.session.flush()
+
+
+# --- PDFs ----------------------------------------------------------------------------------
