@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField, TextAreaField
 
+from portal.extensions import db
 from portal.fields import length, required
 from portal.services.errors import ServiceError
 
@@ -50,6 +51,22 @@ def show_error(error: ServiceError, form: FlaskForm | None = None, category: str
         form.form_errors.append(error.message)
     else:
         flash(error.message, category)
+
+
+def commit_or_show(action, form: FlaskForm | None = None, done=None):
+    """Run one service call for a view. Done: commit, flash ``done`` (if given) and return the
+    call's result (True when it returns nothing). Refused: roll back, show why (beside the form's
+    field when there is one) and return None, so nothing is half saved."""
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        show_error(error, form)
+        return None
+    db.session.commit()
+    if done:
+        flash(done, "success")
+    return True if result is None else result
 
 
 def first_error(form: FlaskForm, default=None) -> str:

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from portal.apply.blueprint import bp
 from portal.apply.forms import WithdrawForm
+from portal.apply.lookups import own_application_or_404
 from portal.extensions import db
 from portal.forms import ButtonForm, show_error
 from portal.models.status import OPEN_FOR_APPLICANT, WITHDRAWABLE
@@ -57,7 +58,5 @@ def withdraw():
 @bp.route("/history/<int:application_id>")
 @applicant_required
 def history(application_id: int):
-    application = applications.application_for(current_user, application_id)
-    if application is None:
-        abort(404)
+    application = own_application_or_404(application_id)
     return render_template("apply/history.html", application=application, sections=summary(application))

@@ -12,19 +12,26 @@ from flask_login import current_user
 
 from portal.database import MAX_ROW_ID
 from portal.models import Application, Document
-from portal.services import documents
-from portal.services.applications import current_application
+from portal.services import applications, documents
 
 log = logging.getLogger(__name__)
 
 
 def application_or_redirect(message: str | None = None) -> tuple[Application | None, object]:
     """(the applicant's current application, None), or (None, a redirect to their home page)."""
-    application = current_application(current_user)
+    application = applications.current_application(current_user)
     if application is None:
         flash(message or _("Start your application first; the documents come after the first steps."), "info")
         return None, redirect(url_for("apply.home"))
     return application, None
+
+
+def own_application_or_404(application_id: int) -> Application:
+    """One of the applicant's applications (the current one or an earlier one)."""
+    found = applications.application_for(current_user, application_id) if 0 < application_id <= MAX_ROW_ID else None
+    if found is None:
+        abort(404)
+    return found
 
 
 def own_document_or_404(document_id: int) -> Document:

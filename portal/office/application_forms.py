@@ -9,6 +9,15 @@ from portal.fields import MultiCheckboxField, required
 from portal.forms import VersionedForm
 from portal.services.documents import MAX_REASON_LENGTH
 
+TEXT_MAX = 5000
+
+
+def _text(label, required_message=None, **kwargs) -> TextAreaField:
+    """A free text of at most TEXT_MAX characters; required when ``required_message`` is given."""
+    validators = [required(required_message)] if required_message else []
+    return TextAreaField(label, validators=[*validators, Length(max=TEXT_MAX, message=_l(
+        "Use at most %(max)d characters."))], **kwargs)
+
 
 class StartReviewForm(VersionedForm):
     submit = SubmitField(_l("Start review"))
@@ -17,10 +26,8 @@ class StartReviewForm(VersionedForm):
 class RequestChangesForm(VersionedForm):
     steps = MultiCheckboxField(_l("Parts of the application to reopen"), choices=[])
     documents = MultiCheckboxField(_l("Documents to upload again"), choices=[])
-    message = TextAreaField(_l("Message to the applicant"),
-                            validators=[required(_l("Write what the applicant should change.")),
-                                        Length(max=5000, message=_l("Use at most %(max)d characters."))],
-                            description=_l("The applicant reads this in the e-mail and in the portal."))
+    message = _text(_l("Message to the applicant"), _l("Write what the applicant should change."),
+                    description=_l("The applicant reads this in the e-mail and in the portal."))
     submit = SubmitField(_l("Request changes"))
 
 
@@ -28,8 +35,7 @@ class DecideForm(VersionedForm):
     outcome = RadioField(_l("Decision"), choices=[("accept", _l("Accept")), ("waitlist", _l("Waiting list")),
                                                  ("reject", _l("Reject"))], validate_choice=False,
                          validators=[required(_l("Choose a decision."))])
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=5000, message=_l("Use at most %(max)d characters."))],
-                           description=_l("Required to reject; the applicant reads it."))
+    reason = _text(_l("Reason"), description=_l("Required to reject; the applicant reads it."))
     submit = SubmitField(_l("Record decision"))
 
 
@@ -39,10 +45,8 @@ class AssignForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Internal note"),
-                         validators=[required(_l("Write the note first.")),
-                                     Length(max=5000, message=_l("Use at most %(max)d characters."))],
-                         description=_l("Only the admissions office sees notes."))
+    body = _text(_l("Internal note"), _l("Write the note first."),
+                 description=_l("Only the admissions office sees notes."))
     submit = SubmitField(_l("Add note"))
 
 

@@ -14,13 +14,13 @@ from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, 
 from wtforms.validators import Length, Optional
 
 from portal.extensions import db
-from portal.forms import ButtonForm
+from portal.forms import ButtonForm, commit_or_show
 from portal.i18n import INTERFACE_LANGUAGES
 from portal.office.blueprint import bp
 from portal.security import safe_next, staff_required
 from portal.services import notices as notice_service
 from portal.services.markdown import render
-from portal.services.notices import BODY_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, NoticeError, NoticeInput
+from portal.services.notices import BODY_MAX, SLUG_MAX, SUMMARY_MAX, TITLE_MAX, NoticeInput
 
 LOCALES = ("en", "ru", "az")
 
@@ -97,14 +97,6 @@ def _preview(form: NoticeForm) -> list[dict]:
             for code, (title, summary, body) in form.texts().items() if title.strip()]
 
 
-def _field_error(form, error: NoticeError) -> None:
-    target = form[error.field] if error.field and error.field in form else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _notice_or_404(notice_id: int):
     notice = notice_service.get(notice_id)
     if notice is None:
@@ -132,16 +124,10 @@ def notices():
 @staff_required
 def notice_new():
     form = NoticeForm()
-    if form.validate_on_submit() and not form.show_preview.data:
-        try:
-            notice = notice_service.create(current_user, form.to_input())
-        except NoticeError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The notice has been saved as a draft. Publish it when it is ready."), "success")
-            return redirect(url_for("office.notice_edit", notice_id=notice.id))
+    if form.validate_on_submit() and not form.show_preview.data and (notice := commit_or_show(
+            lambda: notice_service.create(current_user, form.to_input()), form,
+            _("The notice has been saved as a draft. Publish it when it is ready."))):
+        return redirect(url_for("office.notice_edit", notice_id=notice.id))
     return _edit_page(form, None, preview=form.show_preview.data)
 
 
@@ -152,16 +138,10 @@ def notice_edit(notice_id: int):
     form = NoticeForm()
     if request.method == "GET":
         form.fill(notice)
-    elif form.validate_on_submit() and not form.show_preview.data:
-        try:
-            notice_service.update(current_user, notice, form.to_input())
-        except NoticeError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The notice has been saved."), "success")
-            return redirect(url_for("office.notice_edit", notice_id=notice.id))
+    elif form.validate_on_submit() and not form.show_preview.data and commit_or_show(
+            lambda: notice_service.update(current_user, notice, form.to_input()), form,
+            _("The notice has been saved.")):
+        return redirect(url_for("office.notice_edit", notice_id=notice.id))
     return _edit_page(form, notice, preview=True)
 
 

@@ -1,12 +1,12 @@
 """Office: reference data (admins only) — intakes and programmes. Nothing is deleted here:
 what applications refer to is deactivated instead."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms import show_error
+from portal.forms import commit_or_show
 from portal.models import INSTRUCTION_LANGUAGES, DocumentType, Intake, Programme
 from portal.office.blueprint import bp
 from portal.office.forms import DocumentTypeForm, IntakeForm, ProgrammeSettingsForm
@@ -22,17 +22,8 @@ def settings():
 
 
 def _saved(form, save, done_message: str):
-    """Run one save of the reference service: commit and go back to the settings, or roll back
-    and show the refusal beside its field (None: render the form again)."""
-    try:
-        save()
-    except reference.ReferenceDataError as error:
-        db.session.rollback()
-        show_error(error, form)
-        return None
-    db.session.commit()
-    flash(done_message, "success")
-    return redirect(url_for("office.settings"))
+    """Save through the reference service and go back to the settings (None: show the form again)."""
+    return redirect(url_for("office.settings")) if commit_or_show(save, form, done_message) else None
 
 
 @bp.route("/settings/intakes/new", methods=["GET", "POST"], defaults={"intake_id": None})

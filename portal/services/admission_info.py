@@ -9,11 +9,12 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import DocumentType, Intake
+from portal.services import content_cache
 from portal.services.intakes import next_intake, open_intakes
 
 CONDITION_NOTES = {
@@ -66,12 +67,7 @@ def current_intake(now: datetime | None = None) -> IntakeDates | None:
 
 def next_intake_change(now: datetime) -> datetime | None:
     """The next moment an active intake opens or closes (when cached pages must change)."""
-    opens = db.session.scalar(select(func.min(Intake.opens_at)).where(
-        Intake.active.is_(True), Intake.opens_at > now))
-    closes = db.session.scalar(select(func.min(Intake.closes_at)).where(
-        Intake.active.is_(True), Intake.closes_at > now))
-    moments = [m for m in (opens, closes) if m is not None]
-    return min(moments) if moments else None
+    return content_cache.next_change(now, Intake.active.is_(True), Intake.opens_at, Intake.closes_at)
 
 
 def document_lists(locale: str) -> dict[str, list[DocumentItem]]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -165,3 +165,11 @@ def _bump_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(CHANGED_FLAG, None)
+
+
+def next_change(now: datetime, condition, *columns) -> datetime | None:
+    """The earliest moment after ``now`` held by any of ``columns`` in the rows that match
+    ``condition``: when a cached page must change by itself (a notice appears, an intake opens)."""
+    moments = [db.session.scalar(select(func.min(column)).where(condition, column > now)) for column in columns]
+    moments = [m for m in moments if m is not None]
+    return min(moments) if moments else None

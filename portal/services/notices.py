@@ -136,12 +136,7 @@ def latest_visible(limit: int | None = None) -> list[Notice]:
 
 def next_window_change(now: datetime) -> datetime | None:
     """The next moment a published notice appears or disappears by itself."""
-    appears = db.session.scalar(select(func.min(Notice.publish_at)).where(
-        Notice.published.is_(True), Notice.publish_at > now))
-    expires = db.session.scalar(select(func.min(Notice.expire_at)).where(
-        Notice.published.is_(True), Notice.expire_at > now))
-    moments = [m for m in (appears, expires) if m is not None]
-    return min(moments) if moments else None
+    return content_cache.next_change(now, Notice.published.is_(True), Notice.publish_at, Notice.expire_at)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,21 @@ class ReferenceDataError(ServiceError):
     """An intake, programme or document type that cannot be saved as given."""
 
 
+def _code_free(model, code: str, editing, message) -> None:
+    """Codes are unique per kind of reference data: another row with this code is refused."""
+    clash = db.session.scalar(select(model).where(model.code == code))
+    if clash is not None and clash is not editing:
+        raise ReferenceDataError(message, "code")
+
+
+def _record(actor: User, item, kind: str, created: bool, details: dict) -> None:
+    """Write the row, audit it as created or updated, and tell the page caches it changed."""
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor, f"{kind}.{'create' if created else 'update'}", kind, item.id, details)
+    content_cache.mark_changed()
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
@@ -33,9 +48,7 @@ def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, ope
     if course_starts_on <= closes_on:
         raise ReferenceDataError(_l("The course must start after applications close."), "course_starts_on")
     code = code.strip().upper()
-    clash = db.session.scalar(select(Intake).where(Intake.code == code))
-    if clash is not None and clash is not intake:
-        raise ReferenceDataError(_l("Another intake already uses this code."), "code")
+    _code_free(Intake, code, intake, _l("Another intake already uses this code."))
     if intake is not None and intake.code != code and _used(Application.intake_id, intake.id):
         raise ReferenceDataError(_l("The code cannot change: reference numbers of this intake use it."), "code")
     created = intake is None
@@ -43,11 +56,7 @@ def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, ope
     intake.code, intake.name, intake.active = code, name.strip(), active
     intake.opens_at, intake.closes_at = _start_of(opens_on), _end_of(closes_on)
     intake.course_starts_on = course_starts_on
-    db.session.add(intake)
-    db.session.flush()
-    audit.record(actor, "intake.create" if created else "intake.update", "intake", intake.id,
-                 {"code": code, "active": active})
-    content_cache.mark_changed()  # the home and rules pages show intake dates
+    _record(actor, intake, "intake", created, {"code": code, "active": active})  # home and rules show the dates
     return intake
 
 
@@ -55,20 +64,14 @@ def save_programme(programme: Programme | None, actor: User, *, code: str, names
                    languages: list[str], position: int, active: bool) -> Programme:
     if not languages:
         raise ReferenceDataError(_l("Choose at least one language of instruction."), "languages")
-    clash = db.session.scalar(select(Programme).where(Programme.code == code))
-    if clash is not None and clash is not programme:
-        raise ReferenceDataError(_l("Another programme already uses this code."), "code")
+    _code_free(Programme, code, programme, _l("Another programme already uses this code."))
     created = programme is None
     programme = programme or Programme()
     programme.code, programme.position, programme.active = code, position, active
     programme.name_en, programme.name_ru, programme.name_az = names["en"], names["ru"], names["az"]
     current = {pl.language: pl for pl in programme.languages}
     programme.languages = [current.get(code) or ProgrammeLanguage(language=code) for code in sorted(languages)]
-    db.session.add(programme)
-    db.session.flush()
-    audit.record(actor, "programme.create" if created else "programme.update", "programme", programme.id,
-                 {"code": code, "languages": sorted(languages), "active": active})
-    content_cache.mark_changed()
+    _record(actor, programme, "programme", created, {"code": code, "languages": sorted(languages), "active": active})
     return programme
 
 
@@ -99,9 +102,7 @@ def save_document_type(document_type: DocumentType | None, actor: User, *, code:
         raise ReferenceDataError(_l("Choose when the document is required."), "condition")
     if not kinds or any(k not in KINDS for k in kinds):
         raise ReferenceDataError(_l("Choose at least one kind of file."), "kinds")
-    clash = db.session.scalar(select(DocumentType).where(DocumentType.code == code))
-    if clash is not None and clash is not document_type:
-        raise ReferenceDataError(_l("Another document type already uses this code."), "code")
+    _code_free(DocumentType, code, document_type, _l("Another document type already uses this code."))
     created = document_type is None
     document_type = document_type or DocumentType()
     document_type.code, document_type.requirement = code, requirement
@@ -110,11 +111,8 @@ def save_document_type(document_type: DocumentType | None, actor: User, *, code:
         setattr(document_type, field, value.strip())
     document_type.allowed_kinds = ",".join(k for k in KINDS if k in kinds)
     document_type.max_size_mb, document_type.position, document_type.active = max_size_mb, position, active
-    db.session.add(document_type)
-    db.session.flush()
-    audit.record(actor, "document_type.create" if created else "document_type.update", "document_type",
-                 document_type.id, {"code": code, "requirement": requirement, "active": active})
-    content_cache.mark_changed()  # the rules page lists the required documents
+    _record(actor, document_type, "document_type", created,  # the rules page lists the documents
+            {"code": code, "requirement": requirement, "active": active})
     return document_type
 
 
