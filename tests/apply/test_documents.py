@@ -398,7 +398,7 @@ def test_another_applicants_document_is_not_found_and_logged(client, forms, ctx,
     intruder = ApplicationFactory(complete=True)
     db.session.commit()
     forms.login(intruder.applicant.email, PASSWORD)
-    caplog.set_level(logging.WARNING, logger="portal.apply.documents")
+    caplog.set_level(logging.WARNING, logger="portal.apply.lookups")
     for url in (f"/apply/documents/{document.id}/preview", f"/apply/documents/{document.id}/remove",
                 "/apply/documents/999999/preview"):
         assert client.get(url).status_code == 404

@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.wizard.answers import STEP_FORMS
+from tests.apply.test_wizard import VALID
 from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
-from tests.test_wizard import VALID
 
 pytestmark = pytest.mark.usefixtures("ctx")
 HOSTILE = st.one_of(

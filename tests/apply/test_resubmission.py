@@ -6,11 +6,11 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Application
 from portal.services import transitions
+from tests.apply.test_documents import types, upload, upload_dir  # noqa: F401  (fixtures)
+from tests.apply.test_wizard import DECLARATIONS, VALID, the_version
 from tests.builders import files
 from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
 from tests.helpers import text_of
-from tests.test_documents import types, upload, upload_dir  # noqa: F401  (fixtures)
-from tests.test_wizard import DECLARATIONS, VALID, the_version
 
 pytestmark = pytest.mark.usefixtures("ctx")
 

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models import AuditLog
 from portal.services import export
 from tests.builders.factories import PASSWORD, ApplicationFactory, UserFactory
-from tests.test_office_list import intake, officer, programme, submitted  # noqa: F401 (fixtures)
+from tests.office.test_list import intake, officer, programme, submitted  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("ctx")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

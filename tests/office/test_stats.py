@@ -10,7 +10,7 @@ from portal.database import utcnow
 from portal.services import stats
 from tests.builders.factories import PASSWORD, ApplicationFactory, ProgrammeFactory, UserFactory
 from tests.helpers import text_of
-from tests.test_office_list import intake, officer, programme, submitted  # noqa: F401 (fixtures)
+from tests.office.test_list import intake, officer, programme, submitted  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("ctx")
 COUNTRIES = ["NG", "IN", "PK", "IR", "TR", "EG", "IQ", "RU", "UZ", "TM", "GE", "KE"]  # 12: two beyond the top 10
