@@ -11,7 +11,7 @@ queries, template — for a few representative filter combinations, each chosen 
 can differ. Requests to the small and the large database alternate, so background load on the
 machine touches both sizes alike.
 Prints p50/p95 per scenario and size, the SQL statements per page (counted with a
-``before_cursor_execute`` listener), the large/small ratio, and the targets of issue 6:
+``before_cursor_execute`` listener), the large/small ratio, and the targets set for the list:
 p95 <= 50 ms at 100k, <= 6 queries per page and the same at both sizes, ratio <= 1.3.
 The counts per status are cached for 30 s per process (services/office_list.py): the timed
 requests see the cache warm, as an office does; a line shows the cost of a miss too.

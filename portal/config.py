@@ -68,7 +68,7 @@ def database_url(raw: str | None) -> str:
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Build the settings dictionary from environment variables (DESIGN.md section 7)."""
+    """Build the settings dictionary from environment variables (every setting is listed in the README)."""
     env = os.environ if environ is None else environ
     portal_env = env.get("PORTAL_ENV", "development")
     if portal_env not in ENVIRONMENTS:

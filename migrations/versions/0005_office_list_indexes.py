@@ -1,4 +1,4 @@
-"""Indexes for the office's application list at scale (issue 6): keyset order per sort column,
+"""Indexes for the office's application list at scale: keyset order per sort column,
 prefix search on reference and names, and staff accounts among many applicants.
 
 On PostgreSQL the prefix indexes use varchar_pattern_ops, so ``LIKE 'ABC%'`` can use them
