@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from portal import demo
+from portal import synthetic as generator
 from portal.extensions import db
-from portal.models import Role
-from portal.services import accounts, notifications
+from portal.models import Intake, Role
+from portal.services import accounts, documents, notifications
 
 user_cli = AppGroup("user", help="Manage accounts.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
@@ -60,13 +64,6 @@ def seed_demo(synthetic: int) -> None:
 
 def _seed_synthetic(count: int) -> None:
     """Bulk-insert synthetic submitted applications into the demo intake (portal/synthetic.py)."""
-    import time
-
-    from sqlalchemy import select
-
-    from portal import synthetic as generator
-    from portal.models import Intake
-
     intake = db.session.scalar(select(Intake).where(Intake.code == demo.demo_intake().code))
     started = time.perf_counter()
     generator.seed_applications(count, intake=intake)
@@ -88,8 +85,6 @@ def send_pending(limit: int) -> None:
 @click.option("--repair", is_flag=True, help="Delete orphan files older than an hour.")
 def verify_documents(repair: bool) -> None:
     """Compare the upload storage with the documents table (orphans and missing files)."""
-    from portal.services import documents
-
     report = documents.verify_storage(repair=repair)
     for key in report.orphans:
         state = "deleted" if key in report.removed else "kept (younger than an hour, or no --repair)"

@@ -17,7 +17,7 @@ from portal.auth.forms import (
     ResetRequestForm,
 )
 from portal.extensions import db, limiter
-from portal.forms import ButtonForm
+from portal.forms import ButtonForm, show_error
 from portal.security import safe_next
 from portal.services import accounts, audit, staff
 
@@ -27,14 +27,6 @@ MAIL_LIMIT = "5 per 10 minutes;20 per day"
 
 def home_for(user) -> str:
     return url_for("office.dashboard") if user.is_staff else url_for("apply.home")
-
-
-def _field_error(form, error: accounts.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors.append(error.message)
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/auth/register", methods=["GET", "POST"])
@@ -48,7 +40,7 @@ def register():
             user = accounts.register(form.email.data, form.password.data, str(get_locale()))
         except accounts.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(error, form)
         else:
             db.session.commit()
             login_user(user)
@@ -169,7 +161,7 @@ def reset_password():
             accounts.reset_password(token, form.password.data)
         except accounts.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(error, form)
         else:
             db.session.commit()
             session.pop(RESET_TOKEN_KEY, None)
@@ -195,7 +187,7 @@ def change_password():
             accounts.change_password(current_user, form.current_password.data, form.password.data)
         except accounts.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(error, form)
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # this device keeps working, others stop
@@ -238,7 +230,7 @@ def accept_invitation():
             staff.accept_invitation(token, form.password.data)
         except accounts.AccountError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(error, form)
         else:
             db.session.commit()
             session.pop(INVITE_TOKEN_KEY, None)

@@ -1,4 +1,5 @@
-"""Office forms: reference data (intakes and programmes)."""
+"""Office forms: reference data (intakes, programmes, document types), staff accounts and the audit
+log's filters. The application page's forms are in application_forms.py, the list's in list_forms.py."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm

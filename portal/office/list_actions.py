@@ -1,7 +1,7 @@
 """Office: what the application list does besides showing itself — bulk actions on selected
 rows, saved views (each officer's own), and CSV / XLSX exports of the filtered list.
 
-Every status change or assignment goes through services/applications.py (via
+Every status change or assignment goes through services/transitions.py (via
 services/office_bulk.py); exports through services/export.py, which audits them.
 """
 

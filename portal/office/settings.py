@@ -1,5 +1,5 @@
-"""Office: reference data (admins only) — intakes and programmes. Nothing is deleted here:
-what applications refer to is deactivated instead."""
+"""Office: reference data (admins only) — intakes, programmes and document types. Nothing is
+deleted here: what applications refer to is deactivated instead."""
 
 from flask import redirect, render_template, url_for
 from flask_babel import gettext as _

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms import ButtonForm
+from portal.forms import ButtonForm, show_error
 from portal.models import User
 from portal.office.blueprint import bp
 from portal.office.forms import StaffInviteForm, StaffRoleForm, StaffSearchForm
@@ -22,15 +22,6 @@ def _user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
-
-
-def _field_error(form, error: AccountError) -> None:
-    db.session.rollback()
-    target = form[error.field] if error.field and error.field in form else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/users")
@@ -53,7 +44,7 @@ def user_new():
         try:
             user = staff.invite(current_user, form.email.data, form.role.data, form.locale.data)
         except AccountError as error:
-            _field_error(form, error)
+            show_error(error, form)
         else:
             db.session.commit()
             flash(_("The account %(email)s is created and an invitation has been sent to it. The person "
@@ -84,7 +75,7 @@ def user_role(user_id: int):
         try:
             staff.change_role(current_user, found, form.role.data)
         except AccountError as error:
-            _field_error(form, error)
+            show_error(error, form)
         else:
             db.session.commit()
             flash(_("%(email)s is now: %(role)s.", email=found.email, role=staff.ROLE_LABELS[found.role]),
@@ -114,7 +105,7 @@ def user_action(user_id: int, action: str):
         try:
             ACTIONS[action](current_user, found)
         except AccountError as error:
-            _field_error(form, error)
+            show_error(error, form)
             return _detail(found, button=form)
         db.session.commit()
         flash(_done(action, found), "success")

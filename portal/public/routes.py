@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from portal.database import utcnow
 from portal.extensions import csrf, db, limiter
+from portal.forms import show_error
 from portal.models import NOTICE_KINDS
 from portal.public import page_cache
 from portal.public.blueprint import bp
@@ -176,7 +177,7 @@ def _inquiry_page(kind: str, form: InquiryForm):
             inquiry = inquiries.submit(form.to_input(kind, _locale()), form.upload())
         except inquiries.InquiryError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(error, form)
         else:
             db.session.commit()
             flash(_("Thank you. Your message has been sent. Its reference number is %(reference)s; "
@@ -186,9 +187,3 @@ def _inquiry_page(kind: str, form: InquiryForm):
     return render_template(f"public/{kind}.html", form=form)
 
 
-def _field_error(form, error) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)

@@ -1,5 +1,5 @@
 """Bulk actions on applications selected in the office's list (/office/): assign to an officer,
-or start the review. Each application goes through services/applications.py like a single one
+or start the review. Each application goes through services/transitions.py like a single one
 would, in its own savepoint, so one that is refused (wrong state, changed meanwhile) is reported
 and the others still change; each change is in the audit log."""
 

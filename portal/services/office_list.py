@@ -30,9 +30,10 @@ from sqlalchemy.sql import Select
 
 from portal.extensions import db
 from portal.i18n import is_country
-from portal.models import INSTRUCTION_LANGUAGES, STAFF_ROLES, STATUSES, Application, Intake, Programme, SavedView, User
+from portal.models import INSTRUCTION_LANGUAGES, STAFF_ROLES, Application, Intake, Programme, SavedView, User
+from portal.models.status import STATUSES, Status
 
-LISTED_STATUSES = tuple(s for s in STATUSES if s != "draft")  # drafts have no reference: never listed
+LISTED_STATUSES = tuple(s for s in STATUSES if s != Status.DRAFT)  # drafts have no reference: never listed
 SORTS = ("submitted", "reference", "surname")
 DIRECTIONS = ("desc", "asc")
 PAGE_SIZE = 50
