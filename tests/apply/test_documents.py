@@ -202,6 +202,8 @@ HOSTILE = [
     ("passport", files.pdf_with_hex_escaped_js_name(), "passport.pdf", "JavaScript"),
     ("passport", files.pdf_with_bookmark_js(), "passport.pdf", "JavaScript"),
     ("passport", files.pdf_with_indirect_script(), "passport.pdf", "JavaScript"),
+    ("passport", files.pdf_with_hex_escaped_launch(), "passport.pdf", "JavaScript"),
+    ("passport", files.pdf_with_compressed_bookmark_js(), "passport.pdf", "JavaScript"),
 ]
 
 

@@ -184,8 +184,11 @@ def test_rector_letter_with_a_pdf_is_stored_through_the_storage(app, forms, ctx,
     (files.pdf_with_hex_escaped_js_name, "JavaScript or other active content"),
     (files.pdf_with_bookmark_js, "JavaScript or other active content"),
     (files.pdf_with_indirect_script, "JavaScript or other active content"),
+    (files.pdf_with_hex_escaped_launch, "JavaScript or other active content"),
+    (files.pdf_with_compressed_bookmark_js, "JavaScript or other active content"),
 ], ids=["not-pdf", "jpeg", "fake-magic", "truncated", "encrypted", "javascript", "open-action", "launch",
-        "embedded-file", "hex-escaped-name", "bookmark-action", "script-in-another-object"])
+        "embedded-file", "hex-escaped-name", "bookmark-action", "script-in-another-object", "hex-escaped-launch",
+        "bookmark-in-object-stream"])
 def test_bad_attachments_are_refused_leaving_no_file_and_no_row(app, forms, ctx, outbox, clean_uploads,
                                                                 make, message):
     response = forms.post("/rector", {**message_form(), "attachment": upload(make())},
