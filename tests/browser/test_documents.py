@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import Application, AuditLog, Document, DocumentType, Intake
 from portal.services import accounts
 from tests.browser.conftest import log_in
+from tests.builders import files
 from tests.conftest import settings_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.live_db, pytest.mark.smtp]
@@ -58,12 +59,12 @@ def upload(audited, label: str, button: str, path):
 
 
 def test_upload_replace_and_officer_views(make_page, data_app, tmp_path):
-    files = tmp_path / "files"
-    files.mkdir()
-    (files / "passport.pdf").write_bytes(files.pdf())
-    (files / "passport-new.pdf").write_bytes(files.pdf(pages=2))
-    (files / "photo.jpg").write_bytes(files.jpeg(300, 400, exif=files.exif_with_gps_and_rotation()))
-    (files / "fake.pdf").write_bytes(files.html_page())
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "passport.pdf").write_bytes(files.pdf())
+    (folder / "passport-new.pdf").write_bytes(files.pdf(pages=2))
+    (folder / "photo.jpg").write_bytes(files.jpeg(300, 400, exif=files.exif_with_gps_and_rotation()))
+    (folder / "fake.pdf").write_bytes(files.html_page())
 
     audited = make_page()
     page = audited.page
@@ -73,17 +74,17 @@ def test_upload_replace_and_officer_views(make_page, data_app, tmp_path):
     audited.screenshot("documents-empty-desktop")
 
     # A PDF through the progress-bar script, then a photo.
-    upload(audited, "Choose a file: Passport (photo page)", "Upload Passport (photo page)", files / "passport.pdf")
+    upload(audited, "Choose a file: Passport (photo page)", "Upload Passport (photo page)", folder / "passport.pdf")
     page.get_by_text("passport.pdf uploaded.").wait_for()
     audited.audit()
-    upload(audited, "Choose a file: Photo 3x4 cm", "Upload Photo 3x4 cm", files / "photo.jpg")
+    upload(audited, "Choose a file: Photo 3x4 cm", "Upload Photo 3x4 cm", folder / "photo.jpg")
     page.get_by_text("photo.jpg uploaded.").wait_for()
     audited.audit()
     thumb = page.get_by_role("img", name="Preview of photo.jpg")
     assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
 
     # HTML pretending to be a PDF: refused next to its item, focus on the field, nothing saved.
-    upload(audited, "Choose a file: Language certificate", "Upload Language certificate", files / "fake.pdf")
+    upload(audited, "Choose a file: Language certificate", "Upload Language certificate", folder / "fake.pdf")
     error = page.locator("#file-language-error")
     error.wait_for(state="visible")
     assert "not a PDF, JPEG or PNG" in error.inner_text()
@@ -93,7 +94,7 @@ def test_upload_replace_and_officer_views(make_page, data_app, tmp_path):
     audited.screenshot("documents-refused-desktop")
 
     # An optional document uploaded, then removed after a confirmation page.
-    upload(audited, "Choose a file: Language certificate", "Upload Language certificate", files / "passport.pdf")
+    upload(audited, "Choose a file: Language certificate", "Upload Language certificate", folder / "passport.pdf")
     page.get_by_text("passport.pdf uploaded.").wait_for()
     page.get_by_role("link", name="Remove Language certificate").click()
     audited.audit()
@@ -103,7 +104,7 @@ def test_upload_replace_and_officer_views(make_page, data_app, tmp_path):
 
     # Replace the passport.
     upload(audited, "Replace with a new file: Passport (photo page)", "Upload Passport (photo page)",
-           files / "passport-new.pdf")
+           folder / "passport-new.pdf")
     page.get_by_text("passport-new.pdf uploaded.").wait_for()
     audited.audit()
     assert page.get_by_text("passport.pdf", exact=True).count() == 0
