@@ -402,7 +402,8 @@ def test_another_applicants_document_is_not_found_and_logged(client, forms, ctx,
     forms.login(intruder.applicant.email, PASSWORD)
     caplog.set_level(logging.WARNING, logger="portal.apply.lookups")
     for url in (f"/apply/documents/{document.id}/preview", f"/apply/documents/{document.id}/remove",
-                "/apply/documents/999999/preview"):
+                "/apply/documents/999999/preview", "/apply/documents/99999999999999999999999/preview",
+                "/apply/history/99999999999999999999999"):
         assert client.get(url).status_code == 404
     assert forms.post(f"/apply/documents/{document.id}/remove", {}, page=PAGE).status_code == 404
     assert f"asked for document {document.id}" in caplog.text

@@ -79,6 +79,12 @@ def test_unknown_reference_is_404(client, submitted, officer):
     assert client.get("/office/applications/T77-999999").status_code == 404
 
 
+@pytest.mark.parametrize("url", ["/office/documents/99999999999999999999999",
+                                 "/office/documents/9223372036854775808/file", "/office/documents/0"])
+def test_an_id_no_row_can_have_is_404(client, submitted, officer, url):
+    assert client.get(url).status_code == 404
+
+
 def test_applicants_cannot_open_office_document_pages(client, forms, submitted):
     application, pdf, _jpg = submitted
     forms.login(application.applicant.email, PASSWORD)
