@@ -22,6 +22,11 @@ NAMING_CONVENTION = {
 MAX_ROW_ID = 2**63 - 1
 
 
+def is_row_id(value: int) -> bool:
+    """Whether a URL's number can name a row at all (1 .. MAX_ROW_ID)."""
+    return 0 < value <= MAX_ROW_ID
+
+
 def one_of(column: str, values) -> CheckConstraint:
     """The CHECK that keeps ``column`` to a fixed list of values (named after the column)."""
     allowed = ", ".join(f"'{value}'" for value in values)

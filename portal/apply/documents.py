@@ -73,18 +73,11 @@ def _items(application: Application, errors: dict[str, str] | None = None) -> li
     return items
 
 
-def _next_step_url() -> str:
-    for endpoint in ("apply.review", "apply.home"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint)
-    return url_for("apply.home")
-
-
 def _render(application: Application, errors: dict[str, str] | None = None, status: int = 200):
     items = _items(application, errors)
     response = make_response(render_template(
         "apply/documents.html", application=application, items=items, form=UploadForm(),
-        next_url=_next_step_url(),
+        next_url=url_for("apply.review"),
         any_upload=any(i.can_upload for i in items)), status)
     return response
 
@@ -130,7 +123,7 @@ def upload(type_code: str):
     except service.DocumentError as error:
         db.session.rollback()
         return _refused(application, document_type, error.message)
-    message = _("%(document)s: %(file)s uploaded.", document=_type_name(document_type),
+    message = _("%(document)s: %(file)s uploaded.", document=service.type_name(document_type),
                 file=document.original_name)
     flash(message, "success")
     target = url_for("apply.documents", _anchor=f"doc-{document_type.code}")
@@ -144,9 +137,6 @@ def _refused(application: Application, document_type: DocumentType, message):
         return jsonify(ok=False, error=str(message)), 422
     return _render(application, {document_type.code: str(message)}, status=422)
 
-
-def _type_name(document_type: DocumentType) -> str:
-    return document_type.localized("name", str(get_locale() or "en"))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -185,7 +175,7 @@ def remove(document_id: int):
         flash(_("This document can no longer be removed."), "error")
         return redirect(url_for("apply.documents"))
     return render_template("apply/documents_remove.html", document=document, form=form,
-                           type_name=_type_name(document.document_type))
+                           type_name=service.type_name(document.document_type))
 
 
 @bp.route("/documents/<int:document_id>/preview", endpoint="document_preview")

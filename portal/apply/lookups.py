@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.database import MAX_ROW_ID
+from portal.database import is_row_id
 from portal.models import Application, Document
 from portal.services import applications, documents
 
@@ -28,14 +28,14 @@ def application_or_redirect(message: str | None = None) -> tuple[Application | N
 
 def own_application_or_404(application_id: int) -> Application:
     """One of the applicant's applications (the current one or an earlier one)."""
-    found = applications.application_for(current_user, application_id) if 0 < application_id <= MAX_ROW_ID else None
+    found = applications.application_for(current_user, application_id) if is_row_id(application_id) else None
     if found is None:
         abort(404)
     return found
 
 
 def own_document_or_404(document_id: int) -> Document:
-    document = documents.document_for_applicant(current_user, document_id) if 0 < document_id <= MAX_ROW_ID else None
+    document = documents.document_for_applicant(current_user, document_id) if is_row_id(document_id) else None
     if document is None:
         log.warning("applicant %s asked for document %s, which is not theirs or does not exist",
                     current_user.id, document_id)

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
+from portal.forms import first_error
 from portal.models import Document
 from portal.office.application_forms import DocumentReviewForm
 from portal.office.blueprint import bp
@@ -90,7 +91,7 @@ def review(document_id: int):
             flash(_("Document accepted.") if form.accept.data else
                   _("Document rejected; the applicant has been told why."), "success")
     else:
-        flash(next(iter(form.errors.values()), [_("Choose Accept or Reject.")])[0], "error")
+        flash(first_error(form, _("Choose Accept or Reject.")), "error")
     return redirect(url_for("office.application", reference=document.application.reference, _anchor=anchor))
 
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.forms import ButtonForm
+from portal.forms import ButtonForm, first_error
 from portal.models import User
 from portal.office.blueprint import bp
 from portal.office.list_forms import BulkActionForm, SavedViewForm
@@ -92,7 +92,7 @@ def save_view():
         db.session.commit()
         flash(_("The view “%(name)s” has been saved.", name=view.name), "success")
         return redirect(_list_url(view.query))
-    flash(next(iter(form.errors.values()), [_("The form has expired. Please try again.")])[0], "error")
+    flash(first_error(form, _("The form has expired. Please try again.")), "error")
     return redirect(_list_url(office_list.view_query(office_list.parse_filters(dict(parse_qsl(query)), choices))))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
-from portal.database import MAX_ROW_ID
+from portal.database import is_row_id
 from portal.extensions import db
 from portal.models import Application, Document
 
@@ -20,7 +20,7 @@ def application_or_404(reference: str) -> Application:
 
 
 def document_or_404(document_id: int) -> Document:
-    document = db.session.get(Document, document_id) if 0 < document_id <= MAX_ROW_ID else None
+    document = db.session.get(Document, document_id) if is_row_id(document_id) else None
     if document is None or document.application.reference is None:
         abort(404)
     return document

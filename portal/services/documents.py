@@ -193,7 +193,7 @@ def _add_document(application, document_type, checked, key, actor) -> Document:
     if application.status != Status.DRAFT:
         record_event(application, actor, "document", body=_in_locale(
             application.applicant, lambda: _("New file uploaded: %(document)s",
-                                             document=_type_name(document_type))), visible=True)
+                                             document=type_name(document_type))), visible=True)
     _flag_duplicates(application, document)
     return document
 
@@ -274,14 +274,15 @@ def _review_text(applicant: User, document: Document) -> str:
 
     def text():
         if document.review_state == "accepted":
-            return _("Document accepted: %(document)s", document=_type_name(name))
-        return _("Document not accepted: %(document)s. Reason: %(reason)s", document=_type_name(name),
+            return _("Document accepted: %(document)s", document=type_name(name))
+        return _("Document not accepted: %(document)s. Reason: %(reason)s", document=type_name(name),
                  reason=document.review_reason)
 
     return _in_locale(applicant, text)
 
 
-def _type_name(document_type: DocumentType) -> str:
+def type_name(document_type: DocumentType) -> str:
+    """The document type's name in the page's language."""
     return document_type.localized("name", str(get_locale() or "en"))
 
 
