@@ -98,6 +98,12 @@ class Application(TimestampMixin, db.Model):
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id")
     documents: Mapped[list[Document]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="Document.id")
+    interview_fee = relationship("InterviewFee", back_populates="application", uselist=False,
+                                 cascade="all, delete-orphan")
+    interview_bookings = relationship("InterviewBooking", back_populates="application",
+                                      cascade="all, delete-orphan", order_by="InterviewBooking.id")
+    letters = relationship("Letter", back_populates="application", cascade="all, delete-orphan",
+                           order_by="Letter.id")
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.reference or 'draft'} {self.status}>"
@@ -148,6 +154,8 @@ class Document(db.Model):
     reviewed_at: Mapped[datetime | None]
     superseded: Mapped[bool] = mapped_column(default=False)
     flagged_duplicate: Mapped[bool] = mapped_column(default=False)
+    # What the upload checks found (portal/uploads/mrz.py, quality.py): {"quality": [...], "mrz": {...}}.
+    checks: Mapped[dict | None] = mapped_column(JSON)
 
     application: Mapped[Application] = relationship(back_populates="documents")
     document_type = relationship("DocumentType", lazy="joined")

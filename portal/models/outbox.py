@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import one_of, utcnow
@@ -35,6 +35,8 @@ class OutboundEmail(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # Files sent with the message: [{"filename", "content_type", "content" (text)}], e.g. an .ics.
+    attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     def __repr__(self) -> str:

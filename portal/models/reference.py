@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import TimestampMixin, one_of
@@ -37,6 +38,11 @@ class Intake(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # The last reference number handed out (FC27-000123); incremented in the submit transaction.
     last_reference: Mapped[int] = mapped_column(default=0)
+    # The interview stage (services/interviews.py): whether it is required, and its fee.
+    interview_required: Mapped[bool] = mapped_column(default=True)
+    interview_fee_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    interview_fee_currency: Mapped[str | None] = mapped_column(String(3))
+    interview_fee_instructions: Mapped[str] = mapped_column(Text, default="")
 
 
 class Programme(LocalizedName, TimestampMixin, db.Model):

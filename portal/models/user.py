@@ -57,6 +57,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # IANA zone the person reads times in (interviews); None: the institution's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     def get_id(self) -> str:
         return self.session_token

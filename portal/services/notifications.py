@@ -50,18 +50,22 @@ def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def queue_email(recipient: str, template: str, context: dict[str, Any], *, locale: str,
-                user: User | None = None) -> OutboundEmail:
+                user: User | None = None, attachments: list[dict] | None = None) -> OutboundEmail:
+    """``attachments``: [{"filename", "content_type", "content" (text)}], e.g. an .ics."""
     with force_locale(locale):
         subject, text, html = _render(template, {"locale": locale, **context})
     row = OutboundEmail(recipient=recipient, template=template, locale=locale, subject=subject[:255],
-                        body_text=text, body_html=html, user_id=user.id if user else None)
+                        body_text=text, body_html=html, user_id=user.id if user else None,
+                        attachments=attachments or [])
     db.session.add(row)
     g.outbox_queued = True
     return row
 
 
-def queue_for_user(user: User, template: str, **context: Any) -> OutboundEmail:
-    return queue_email(user.email, template, {"user": user, **context}, locale=user.locale, user=user)
+def queue_for_user(user: User, template: str, attachments: list[dict] | None = None,
+                   **context: Any) -> OutboundEmail:
+    return queue_email(user.email, template, {"user": user, **context}, locale=user.locale, user=user,
+                       attachments=attachments)
 
 
 @dataclass
@@ -98,6 +102,8 @@ def _deliver(row: OutboundEmail, connection) -> bool:
                                      from_email=cfg["MAIL_DEFAULT_SENDER"], to=[row.recipient],
                                      connection=connection)
     message.attach_alternative(row.body_html, "text/html")
+    for attachment in row.attachments or []:
+        message.attach(attachment["filename"], attachment["content"], attachment["content_type"])
     try:
         message.send()
     except Exception as exc:  # any transport failure is recorded, never raised to the user
