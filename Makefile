@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev translations i18n-update db lint clean
+.PHONY: run worker test install install-dev translations i18n-update db lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,15 @@ i18n-update: $(VENV)/.installed
 db: translations
 	$(BIN)/flask db upgrade
 
-## Set up, upgrade the database, seed demo data and serve on http://127.0.0.1:5000
+## Set up, upgrade the database, seed demo data, then serve on http://127.0.0.1:5000 with the mail
+## worker beside it (Procfile, run by honcho; Ctrl-C stops both)
 run: db
 	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000 --debug
+	$(BIN)/honcho start
+
+## The mail worker alone (`flask --app wsgi worker`), e.g. beside a web server started otherwise
+worker: db
+	$(BIN)/flask worker
 
 ## Set up and run the whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL)
 test: install-dev translations

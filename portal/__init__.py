@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, g
+from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
@@ -110,16 +110,14 @@ SECURITY_HEADERS = {
 
 
 def register_request_hooks(app: Flask) -> None:
-    from portal.services.notifications import deliver_after_request
-
+    # E-mail needs no hook here: the commit that writes outbox rows hands them to the worker
+    # (services/notifications.py); a request never sends mail itself.
     @app.after_request
     def finish(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config["PORTAL_ENV"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if g.get("outbox_queued"):
-            deliver_after_request()
         return response
 
 

@@ -1,11 +1,11 @@
-"""Flask commands: ``flask --app wsgi user create``, ``seed-demo``, ``mail send-pending``."""
+"""Flask commands: ``flask --app wsgi user create``, ``seed-demo``, ``worker``, ``mail send-pending``."""
 
 from __future__ import annotations
 
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -13,7 +13,8 @@ from portal import demo
 from portal import synthetic as generator
 from portal.extensions import db
 from portal.models import Intake, Role
-from portal.services import accounts, documents, notifications
+from portal.services import accounts, documents
+from portal.worker import consumer, delivery
 
 user_cli = AppGroup("user", help="Manage accounts.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
@@ -55,7 +56,8 @@ def seed_demo(synthetic: int) -> None:
     for line in demo.seed_reference_data():
         click.echo(line)
     db.session.flush()  # the notices name the demo officer as their author
-    for line in demo.seed_notices() + demo.seed_inquiries() + demo.seed_applications():
+    for line in (demo.seed_notices() + demo.seed_inquiries() + demo.seed_applications()
+                 + demo.seed_interview_slots()):
         click.echo(line)
     db.session.commit()
     if synthetic:
@@ -74,11 +76,22 @@ def _seed_synthetic(count: int) -> None:
 @mail_cli.command("send-pending")
 @click.option("--limit", default=500, show_default=True, help="At most this many e-mails.")
 def send_pending(limit: int) -> None:
-    """Deliver e-mails waiting in the outbox."""
-    report = notifications.send_pending(limit=limit)
-    click.echo(f"Sent {report.sent}, failed {report.failed}.")
-    if report.failed:
+    """Deliver due e-mails from this process now (the worker does it on its own)."""
+    report = delivery.deliver_due(limit)
+    click.echo(f"Sent {report.sent}, failed {report.failed}, to retry {report.retrying}.")
+    if report.failed or report.retries:
         raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(min=1), help="Threads (or processes); default WORKER_CONCURRENCY.")
+@click.option("--worker-type", type=click.Choice(["thread", "process"]), help="Default WORKER_TYPE.")
+@with_appcontext
+def run_worker(workers: int | None, worker_type: str | None) -> None:
+    """Run the background worker: delivers the e-mail outbox (stop with Ctrl-C or SIGTERM)."""
+    config = current_app.config
+    consumer.run(current_app._get_current_object(), workers or config["WORKER_CONCURRENCY"],
+                 worker_type or config["WORKER_TYPE"])
 
 
 @documents_cli.command("verify")
@@ -104,3 +117,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(documents_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(run_worker)

@@ -22,6 +22,7 @@ MIN_SECRET_KEY_LENGTH = 32
 # Example fees for development and the demo; production warns until the real ones are configured.
 DEFAULT_INTERVIEW_FEE = "100 AZN"
 DEFAULT_TUITION_FEE = "4,000 USD per academic year"
+DEFAULT_SIGNATORY = "Head of the Admissions Office"  # production warns until a real name is set
 
 
 class ConfigError(RuntimeError):
@@ -67,6 +68,17 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
+WORKER_QUEUE_SCHEMES = ("sqlite", "redis", "rediss", "memory")
+
+
+def worker_queue_url(raw: str | None) -> str:
+    """Where the worker's queue lives: ``sqlite:///path``, ``redis://...`` or ``memory://``."""
+    url = raw or f"sqlite:///{INSTANCE_DIR / 'worker-queue.sqlite3'}"
+    if url.partition("://")[0] not in WORKER_QUEUE_SCHEMES:
+        raise ConfigError(f"WORKER_QUEUE_URL must start with one of {', '.join(WORKER_QUEUE_SCHEMES)}, got {url!r}")
+    return url
+
+
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the settings dictionary from environment variables (every setting is listed in the README)."""
     env = os.environ if environ is None else environ
@@ -96,6 +108,16 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "INSTITUTION_SHORT_NAME": env.get("INSTITUTION_SHORT_NAME", "AMU"),
         "INSTITUTION_EMAIL": env.get("INSTITUTION_EMAIL", "admission@example.edu"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        # Letters (services/letters.py): who signs them and where the institution is.
+        "INSTITUTION_ADDRESS": env.get("INSTITUTION_ADDRESS", "23 Bakikhanov Street, Baku AZ1022, Azerbaijan"),
+        "LETTER_SIGNATORY_NAME": env.get("LETTER_SIGNATORY_NAME", DEFAULT_SIGNATORY),
+        "LETTER_SIGNATORY_TITLE": env.get("LETTER_SIGNATORY_TITLE", "On behalf of the Rector"),
+        # "en" or "en,az" / "en,ru": letters in English, with the institution's language beside it.
+        "LETTER_LANGUAGES": env.get("LETTER_LANGUAGES", "en,az"),
+        # Interviews: staff read times in this zone; applicants in their own (services/interview_times.py).
+        "INSTITUTION_TIMEZONE": env.get("INSTITUTION_TIMEZONE", "Asia/Baku"),
+        # An applicant may book or move a slot until this many hours before it starts.
+        "INTERVIEW_BOOKING_CUTOFF_HOURS": _int(env, "INTERVIEW_BOOKING_CUTOFF_HOURS", 24),
         # Mail: console in development so a newcomer sees the verification link in the terminal.
         "MAIL_BACKEND": env.get("MAIL_BACKEND") or ("smtp" if mail_server else "console"),
         "MAIL_SERVER": mail_server or "localhost",
@@ -107,9 +129,19 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 30),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Admissions Office <admission@example.edu>"),
         "MAIL_FILE_PATH": env.get("MAIL_FILE_PATH") or str(INSTANCE_DIR / "mail"),
-        # Deliver the outbox right after the request that queued it (a worker takes over later).
-        "MAIL_DELIVER_INLINE": _bool(env.get("MAIL_DELIVER_INLINE"), True),
-        "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 5),
+        "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 10),  # with the backoff: retries over ~2-4 hours
+        # The mail worker (portal/worker/, `flask --app wsgi worker`). A temporary failure is retried
+        # after MAIL_RETRY_SECONDS x 2^(attempt-1), at most MAIL_RETRY_MAX_SECONDS, with jitter; a
+        # worker holds the rows it takes for MAIL_CLAIM_SECONDS (renewed while it works), so a
+        # crashed worker's rows go out again after that. The queue lives in Redis when REDIS_URL is
+        # set, else in a SQLite file in instance/ ("memory://": kept in the process, tests only).
+        "MAIL_RETRY_SECONDS": _int(env, "MAIL_RETRY_SECONDS", 60),
+        "MAIL_RETRY_MAX_SECONDS": _int(env, "MAIL_RETRY_MAX_SECONDS", 3600),
+        "MAIL_CLAIM_SECONDS": _int(env, "MAIL_CLAIM_SECONDS", 300),
+        "WORKER_QUEUE_URL": worker_queue_url(env.get("WORKER_QUEUE_URL") or redis_url),
+        "WORKER_QUEUE_NAME": env.get("WORKER_QUEUE_NAME", "portal"),
+        "WORKER_CONCURRENCY": _int(env, "WORKER_CONCURRENCY", 4),
+        "WORKER_TYPE": env.get("WORKER_TYPE", "thread"),  # or "process"
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
@@ -148,6 +180,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "TUITION_FEE": env.get("TUITION_FEE", DEFAULT_TUITION_FEE),
         # Contact Us and Letter to the Rector: submissions per client address (Flask-Limiter syntax).
         "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per hour"),
+        # /verify: letter checks per client address (guessing codes is hopeless; this keeps it so).
+        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "NOTICES_PER_PAGE": _int(env, "NOTICES_PER_PAGE", 10),
         # The office list's counts per status are kept this long per process (0: always recount).
         "OFFICE_COUNTS_CACHE_SECONDS": _int(env, "OFFICE_COUNTS_CACHE_SECONDS", 30),
@@ -193,4 +227,6 @@ def production_warnings(settings: Mapping[str, Any]) -> list[str]:
     if (settings.get("INTERVIEW_FEE") == DEFAULT_INTERVIEW_FEE
             or settings.get("TUITION_FEE") == DEFAULT_TUITION_FEE):
         warnings.append("INTERVIEW_FEE / TUITION_FEE are not set: the public site shows example fees")
+    if settings.get("LETTER_SIGNATORY_NAME") == DEFAULT_SIGNATORY:
+        warnings.append("LETTER_SIGNATORY_NAME / INSTITUTION_ADDRESS are not set: letters carry example values")
     return warnings

@@ -14,12 +14,13 @@ from portal.models import (
     DocumentType,
     Inquiry,
     Intake,
+    InterviewSlot,
     Notice,
     NoticeTranslation,
     Programme,
     ProgrammeLanguage,
 )
-from portal.services import accounts, applications, submission
+from portal.services import accounts, applications, interview_times, submission
 from portal.services.intakes import intake_is_open
 
 DEMO_ACCOUNTS = (
@@ -68,7 +69,11 @@ def demo_intake() -> Intake:
     return Intake(code=f"FC{start.year % 100:02d}", name=f"Foundation Course {start.year}/{start.year + 1}",
                   opens_at=(now - timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0),
                   closes_at=datetime.combine(start - timedelta(days=75), time(20, 0), tzinfo=UTC),
-                  course_starts_on=start)
+                  course_starts_on=start, interview_required=True, interview_fee_amount=100,
+                  interview_fee_currency="AZN", interview_fee_instructions=(
+                      "Pay 100 AZN by bank transfer to the university's account AZ00 DEMO 0000 0000 0000 "
+                      "0000 0000 (Demo Bank, Baku), with your reference number as the payment's purpose. "
+                      "Then upload the bank's receipt."))
 
 
 def seed_accounts() -> list[str]:
@@ -309,6 +314,26 @@ def seed_applications() -> list[str]:
         submission.submit(application, user, application.version, missing=[])  # demo data: no documents
         lines.append(f"  application {application.reference} {status} for {email} (created)")
     return lines
+
+
+def seed_interview_slots() -> list[str]:
+    """Slots on the next three weekdays, 10:00 to 12:00 every 30 minutes, in English and Russian."""
+    if db.session.scalar(select(InterviewSlot.id).where(InterviewSlot.starts_at > utcnow()).limit(1)):
+        return []
+    officer = accounts.find_by_email(DEMO_ACCOUNTS[0][0])
+    zone = interview_times.institution_zone()
+    day, days = utcnow().astimezone(zone).date(), []
+    while len(days) < 3:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days.append(day)
+    for day in days:
+        for language in ("en", "ru"):
+            for at in interview_times.series(day, time(10, 0), time(12, 0), 30, zone):
+                db.session.add(InterviewSlot(starts_at=at, duration_minutes=30, capacity=2, language=language,
+                                             meeting_url=f"https://meet.example.org/amu-interview-{language}",
+                                             interviewer_id=officer.id if officer else None))
+    return [f"  interview slots on {', '.join(d.isoformat() for d in days)} (created)"]
 
 
 def _fill(application, surname, given, country, born, programme_code, language, complete=False) -> None:

@@ -5,12 +5,12 @@ keeps its precise message instead of being reported as missing."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, DecimalField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -59,6 +59,30 @@ class RealDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a real date, for example 2007-05-31.")) from None
+
+
+class NumberField(DecimalField):
+    """A decimal input that takes a comma or a point; a typo gets our (translated) message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
+        except ValueError:
+            raise ValueError(_l("Enter a number, for example 85 or 85.5.")) from None
+
+
+class RealTimeField(TimeField):
+    """A time input (HH:MM) whose parse error is ours (translated)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = time.fromisoformat(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a time as hours and minutes, for example 10:30.")) from None
 
 
 class CountryField(SelectField):

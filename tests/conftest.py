@@ -23,6 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from portal import create_app
 from portal.config import database_url as normalise_url
 from portal.extensions import db
+from portal.worker.queue import queue_for
 from tests.helpers import Forms
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -54,6 +55,7 @@ def settings_for(database_url: str, tmp_path: Path, **overrides) -> dict:
         "MAIL_FILE_PATH": str(tmp_path / "mail"),
         "PUBLIC_BASE_URL": "",
         "OFFICE_COUNTS_CACHE_SECONDS": 0,
+        "WORKER_QUEUE_URL": "memory://",  # tasks stay in the process; run_worker_tasks runs them
     }
     settings.update(overrides)
     return settings
@@ -70,12 +72,27 @@ def reset_schema(url: str) -> None:
     engine.dispose()
 
 
+def run_worker_tasks(app) -> None:
+    """Play the worker: run the tasks the app enqueued (e-mail delivery), as the worker would run
+    them right after the request. The request itself never sends mail."""
+    huey = queue_for(app).huey
+    while (task := huey.dequeue()) is not None:
+        task.execute()
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in fresh contexts, as in a real server, even when the test holds an
-    application context for its factories (otherwise ``g`` and the session would be shared)."""
+    application context for its factories (otherwise ``g`` and the session would be shared).
+    After each request the worker's tasks run (in contexts of their own), so the mail a request
+    queued is in ``outbox`` (or the SMTP sink) when the test looks (``plays_worker = False``: not)."""
+
+    plays_worker = True
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if self.plays_worker:
+            contextvars.Context().run(run_worker_tasks, self.application)
+        return response
 
 
 @pytest.fixture(scope="session")
@@ -110,12 +127,17 @@ def _transaction(request, app):
             connection.close()
 
 
+# Rows the migrations seed (reference data every installation starts with) stay.
+SEEDED_TABLES = frozenset({"country_rules"})
+
+
 def truncate_all(app) -> None:
     """Delete every row (for tests that commit for real: live servers, concurrency)."""
     with app.app_context():
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+                if table.name not in SEEDED_TABLES:
+                    conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -142,9 +164,16 @@ def forms(client):
     return Forms(client)
 
 
+@pytest.fixture(autouse=True)
+def _empty_worker_queue(app):
+    """Tasks a test enqueued but did not run never reach the next test."""
+    yield
+    queue_for(app).huey.flush()
+
+
 @pytest.fixture
 def outbox(app):
-    """Messages the locmem back-end delivered during this test."""
+    """Messages the locmem back-end delivered during this test (``run_worker_tasks``)."""
     state = app.extensions["mailman"]
     state.outbox = []
     return state.outbox

@@ -1,4 +1,4 @@
-"""Flask commands: user create, seed-demo, mail send-pending."""
+"""Flask commands: user create, seed-demo, mail send-pending (the worker: tests/worker/)."""
 
 import pytest
 from sqlalchemy import func, select
@@ -78,6 +78,6 @@ def test_mail_send_pending(runner, ctx, outbox):
     notifications.queue_for_user(UserFactory(), "password_changed")
     db.session.commit()
     result = runner.invoke(args=["mail", "send-pending"])
-    assert result.exit_code == 0 and "Sent 1, failed 0." in result.output
+    assert result.exit_code == 0 and "Sent 1, failed 0, to retry 0." in result.output
     assert len(outbox) == 1
     assert db.session.scalar(select(OutboundEmail.state)) == "sent"

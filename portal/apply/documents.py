@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.forms import first_error, show_error
 from portal.models import Application, Document, DocumentType
 from portal.security import applicant_required
+from portal.services import country_rules
 from portal.services import documents as service
 
 UPLOAD_ENDPOINT = "apply.upload_document"
@@ -75,10 +76,13 @@ def _items(application: Application, errors: dict[str, str] | None = None) -> li
 
 def _render(application: Application, errors: dict[str, str] | None = None, status: int = 200):
     items = _items(application, errors)
+    citizenship = application.citizenship
     response = make_response(render_template(
         "apply/documents.html", application=application, items=items, form=UploadForm(),
         next_url=url_for("apply.review"),
-        any_upload=any(i.can_upload for i in items)), status)
+        any_upload=any(i.can_upload for i in items),
+        legalisation=country_rules.legalisation_text(country_rules.rule_for(citizenship).legalisation)
+        if citizenship else None), status)
     return response
 
 

@@ -4,7 +4,7 @@ withdraw, upload and remove a document."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import DataRequired
 
 from portal.forms import VersionedForm
@@ -23,6 +23,14 @@ class SubmitForm(VersionedForm):
                             validators=[DataRequired(_l("The university accepts applications only from "
                                                         "applicants themselves, without agents."))])
     submit = SubmitField(_l("Submit application"))
+
+
+class BookSlotForm(FlaskForm):
+    # The service decides whether the chosen slot can still be taken (it may have filled up since
+    # the page was shown), so the choice is not checked against the list here.
+    slot = RadioField(_l("Interview time"), coerce=int, choices=[], validate_choice=False,
+                      validators=[DataRequired(_l("Choose an interview time."))])
+    submit = SubmitField(_l("Book this time"))
 
 
 class WithdrawForm(VersionedForm):

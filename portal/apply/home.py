@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.forms import ButtonForm, show_error
 from portal.models.status import OPEN_FOR_APPLICANT, WITHDRAWABLE
 from portal.security import applicant_required
-from portal.services import applications, messages, submission, timeline
+from portal.services import applications, letters, messages, submission, timeline
 from portal.services.applications import ApplicationError
 from portal.services.intakes import next_intake, open_intakes
 from portal.wizard.answers import stored_step_errors, summary
@@ -32,6 +32,8 @@ def home():
                            events=timeline.visible_events(application) if application else [],
                            withdrawable=application is not None and application.status in WITHDRAWABLE,
                            unread=messages.unread_for_applicant(application),
+                           letters=letters.current_letters(application) if application else [],
+                           letter_kinds=letters.KIND_TEXT,
                            resend_form=ButtonForm())
 
 

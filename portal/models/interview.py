@@ -19,40 +19,27 @@ from portal.database import TimestampMixin, one_of, utcnow
 from portal.extensions import db
 from portal.models.reference import INSTRUCTION_LANGUAGES
 
-FEE_STATES = ("awaiting_receipt", "receipt_uploaded", "verified", "rejected")
 ATTENDANCE = ("attended", "no_show")
 SUBJECTS = ("biology", "chemistry", "physics", "language")
 
 
 class InterviewFee(TimestampMixin, db.Model):
-    """One per invited application: the receipt the applicant uploaded and the office's check.
+    """The interview fee of one invited application, once paid.
 
-    ``paid_via`` says how the fee was settled: "receipt" (verified by an officer) today; an online
-    payment provider would call services/interview_fees.mark_paid with its own name.
+    Today the applicant uploads a receipt as an interview-stage document and an officer's
+    acceptance of it records the payment (``paid_via="receipt"``); an online payment provider would
+    call services/interviews.mark_fee_paid with its own name instead.
     """
 
     __tablename__ = "interview_fees"
-    __table_args__ = (one_of("state", FEE_STATES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
-    state: Mapped[str] = mapped_column(String(20), default="awaiting_receipt")
-    receipt_key: Mapped[str | None] = mapped_column(String(80), unique=True)
-    receipt_name: Mapped[str | None] = mapped_column(String(255))
-    receipt_content_type: Mapped[str | None] = mapped_column(String(40))
-    receipt_size: Mapped[int | None]
-    receipt_uploaded_at: Mapped[datetime | None]
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reviewed_at: Mapped[datetime | None]
-    reason: Mapped[str | None] = mapped_column(Text)
-    paid_via: Mapped[str | None] = mapped_column(String(32))
-    paid_at: Mapped[datetime | None]
+    paid_via: Mapped[str] = mapped_column(String(32))
+    paid_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     application = relationship("Application", back_populates="interview_fee")
-
-    @property
-    def verified(self) -> bool:
-        return self.state == "verified"
 
 
 class InterviewSlot(TimestampMixin, db.Model):
@@ -113,6 +100,7 @@ class InterviewBooking(db.Model):
     result_notes: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]  # the day-before reminder, claimed once
 
     slot: Mapped[InterviewSlot] = relationship(lazy="joined")
     application = relationship("Application", back_populates="interview_bookings")

@@ -1,4 +1,9 @@
-"""The e-mail outbox: every message is a row written with the change it announces."""
+"""The e-mail outbox: every message is a row written with the change it announces.
+
+The worker (portal/worker/delivery.py) takes due rows by setting ``claimed_by``/``claimed_until``
+in one atomic UPDATE; the lease lapses if the worker dies, and the row goes out again. The
+``message_id`` is fixed when the row is written, so every attempt carries the same Message-ID.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ class OutboundEmail(db.Model):
     __tablename__ = "outbound_emails"
     __table_args__ = (
         one_of("state", ("pending", "sent", "failed")),
-        Index("ix_outbound_emails_state_id", "state", "id"),
+        Index("ix_outbound_emails_state_next_attempt_at", "state", "next_attempt_at"),  # due rows
     )
 
     PENDING = "pending"
@@ -37,6 +42,12 @@ class OutboundEmail(db.Model):
     sent_at: Mapped[datetime | None]
     # Files sent with the message: [{"filename", "content_type", "content" (text)}], e.g. an .ics.
     attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # Extra header lines, e.g. {"List-Unsubscribe": "<https://...>"}.
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)  # "<...@sender-domain>"
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the worker that took it last
+    claimed_until: Mapped[datetime | None]  # its lease: nobody else sends the row before then
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     def __repr__(self) -> str:

@@ -4,9 +4,12 @@
 from portal.office import (  # noqa: F401  (each module registers its routes on bp)
     application,
     audit_log,
+    country_rules,
     dashboard,
     documents,
     inbox,
+    interview_actions,
+    interviews,
     list_actions,
     notices,
     settings,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
-from portal.forms import MessageForm, first_error, show_error
+from portal.forms import ButtonForm, MessageForm, first_error, show_error
 from portal.models import Application, Status
 from portal.office.application_forms import (
     AssignForm,
@@ -20,9 +20,10 @@ from portal.office.application_forms import (
     StartReviewForm,
 )
 from portal.office.blueprint import bp
+from portal.office.interview_forms import InviteForm, ResultForm, RevokeLetterForm
 from portal.office.lookups import application_or_404
 from portal.security import staff_required
-from portal.services import applications, audit, staff, transitions
+from portal.services import applications, audit, interview_times, interviews, letters, staff, transitions
 from portal.services import documents as document_service
 from portal.services import messages as message_service
 from portal.services.applications import FORM_STEPS, LOCKED_AFTER_SUBMIT, STEP_TITLES, ApplicationError
@@ -39,7 +40,20 @@ def _forms(application: Application) -> dict:
     assign.officer.choices = [("", _("Nobody"))] + [(str(u.id), u.email) for u in staff.active_staff()]
     return {"start_form": StartReviewForm(version=version), "changes_form": changes,
             "decide_form": DecideForm(version=version), "assign_form": assign, "note_form": NoteForm(),
-            "message_form": MessageForm()}
+            "message_form": MessageForm(), "invite_form": InviteForm(version=version)}
+
+
+def _interview(application: Application) -> dict:
+    """What templates/office/_interview.html needs."""
+    booking = interviews.live_booking(application)
+    return {"booking": booking, "bookings": application.interview_bookings,
+            "fee_due": interviews.fee_due(application), "fee": application.interview_fee,
+            "institution_zone": interview_times.institution_zone(),
+            "booking_text": interview_times.when(booking.slot.starts_at, interview_times.institution_zone())
+            if booking else None,
+            "result_form": ResultForm(), "letters": application.letters, "letter_kinds": letters.KIND_TEXT,
+            "letter_states": letters.STATE_TEXT, "reissue_form": ButtonForm(),
+            "revoke_forms": {item.id: RevokeLetterForm(prefix=f"revoke-{item.id}") for item in application.letters}}
 
 
 def _documents(application: Application) -> dict:
@@ -67,7 +81,7 @@ def application_page(reference: str):
                            timeline=_timeline(application, thread), thread=thread,
                            actions=transitions.allowed_actions(application),
                            duplicates=applications.possible_duplicates(application),
-                           **_forms(application), **_documents(application))
+                           **_forms(application), **_documents(application), **_interview(application))
 
 
 def _back(application: Application, anchor: str = "actions"):

@@ -4,9 +4,9 @@ log's filters. The application page's forms are in application_forms.py, the lis
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.fields import MultiCheckboxField, RealDateField, required
+from portal.fields import MultiCheckboxField, NumberField, RealDateField, required
 from portal.i18n import INTERFACE_LANGUAGES
 from portal.models import INSTRUCTION_LANGUAGES
 from portal.services.staff import ROLE_LABELS, STAFF_ROLE_CHOICES
@@ -23,6 +23,15 @@ class IntakeForm(FlaskForm):
                               validators=[required(_l("Enter a date."))])
     course_starts_on = RealDateField(_l("Course starts on"), validators=[required(_l("Enter a date."))])
     active = BooleanField(_l("Active"), default=True)
+    interview_required = BooleanField(_l("An interview is required before the decision"), default=True)
+    interview_fee_amount = NumberField(
+        _l("Interview fee"), places=2, validators=[Optional(), NumberRange(0, 100000, _l("Enter an amount from 0."))],
+        description=_l("Leave empty when there is no fee."))
+    interview_fee_currency = StringField(_l("Currency of the fee"), validators=[
+        Optional(), Regexp(r"^[A-Za-z]{3}$", message=_l("Use a three-letter currency code, for example AZN."))])
+    interview_fee_instructions = TextAreaField(
+        _l("How to pay the fee"), validators=[Length(max=2000)],
+        description=_l("Shown to invited applicants and sent in the invitation e-mail."))
     submit = SubmitField(_l("Save"))
 
 

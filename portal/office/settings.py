@@ -34,7 +34,10 @@ def intake(intake_id: int | None):
     form = IntakeForm(obj=intake, data=_intake_data(intake))
     if form.validate_on_submit() and (done := _saved(form, lambda: reference.save_intake(
             intake, current_user, code=form.code.data, name=form.name.data, opens_on=form.opens_on.data,
-            closes_on=form.closes_on.data, course_starts_on=form.course_starts_on.data, active=form.active.data),
+            closes_on=form.closes_on.data, course_starts_on=form.course_starts_on.data, active=form.active.data,
+            interview=reference.InterviewSettings(
+                form.interview_required.data, form.interview_fee_amount.data, form.interview_fee_currency.data,
+                form.interview_fee_instructions.data)),
             _("The intake has been saved."))):
         return done
     return render_template("office/settings/edit.html", form=form, kind="intake", item=intake)

@@ -29,7 +29,7 @@ from portal.public import page_cache
 from portal.public.blueprint import bp
 from portal.public.forms import ContactForm, InquiryForm, RectorForm
 from portal.security import safe_next
-from portal.services import accounts, admission_info, inquiries
+from portal.services import accounts, admission_info, country_rules, inquiries
 from portal.services import notices as notice_service
 from portal.services.notifications import external_url
 
@@ -127,7 +127,8 @@ def notices_feed():
 @bp.route("/foreign-students")
 def foreign_students():
     return render_template("public/foreign_students.html", intakes=admission_info.intakes(),
-                           documents=admission_info.document_lists(_locale()), fees=admission_info.fees())
+                           documents=admission_info.document_lists(_locale()), fees=admission_info.fees(),
+                           country_rules=country_rules.public_rules())
 
 
 @bp.route("/sitemap")

@@ -28,7 +28,7 @@ from portal import uploads
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import STAFF_ROLES, Application, Document, DocumentType, Inquiry, Status, User
-from portal.services import audit, notifications
+from portal.services import audit, interviews, notifications
 from portal.services.eligibility import age_on
 from portal.services.errors import ServiceError
 from portal.services.intakes import intake_is_open
@@ -261,6 +261,8 @@ def review_document(document: Document, officer: User, accepted: bool, reason: s
                  visible=True)
     audit.record(officer, "document.review", "document", document.id,
                  {"state": state, "application": application.reference})
+    if document.document_type.condition == "interview":
+        interviews.receipt_reviewed(application, officer, accepted)
     if not accepted:
         notifications.queue_for_user(
             application.applicant, "document_rejected", application=application, document=document,

@@ -2,27 +2,29 @@
 
 Every message is rendered from ``templates/email/<name>.txt`` and ``.html`` in the recipient's
 locale and written as an ``OutboundEmail`` row in the caller's transaction, so an e-mail exists
-exactly when the change it announces was committed. ``send_pending`` delivers committed rows
-through Flask-Mailman and records the outcome; it runs after the request that queued mail (for
-now) and from ``flask --app wsgi mail send-pending``.
+exactly when the change it announces was committed. Its Message-ID is fixed here, once. After the
+commit, the ids of the rows it wrote go to the worker's queue (``_hand_to_worker``); the worker
+sends them (portal/worker/). A web process never opens an SMTP connection, and a row whose
+enqueue was lost is found by the worker's sweep (docs/architecture.md, "The mail worker").
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
 from typing import Any
 
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from flask_mailman import EmailMultiAlternatives
-from sqlalchemy import select
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, SessionTransaction
 
-from portal.database import utcnow
 from portal.extensions import db
 from portal.models import OutboundEmail, User
+from portal.worker.queue import enqueue_delivery
 
 log = logging.getLogger(__name__)
+QUEUED = "outbox_rows"  # Session.info key: the rows queue_email added in the session's transaction
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -50,81 +52,46 @@ def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def queue_email(recipient: str, template: str, context: dict[str, Any], *, locale: str,
-                user: User | None = None, attachments: list[dict] | None = None) -> OutboundEmail:
-    """``attachments``: [{"filename", "content_type", "content" (text)}], e.g. an .ics."""
+                user: User | None = None, attachments: list[dict] | None = None,
+                headers: dict[str, str] | None = None) -> OutboundEmail:
+    """``attachments``: [{"filename", "content_type", "content" (text)}], e.g. an .ics;
+    ``headers``: extra header lines, e.g. {"List-Unsubscribe": "<https://...>"}."""
     with force_locale(locale):
         subject, text, html = _render(template, {"locale": locale, **context})
     row = OutboundEmail(recipient=recipient, template=template, locale=locale, subject=subject[:255],
                         body_text=text, body_html=html, user_id=user.id if user else None,
-                        attachments=attachments or [])
+                        attachments=attachments or [], headers=headers or {}, message_id=_message_id())
     db.session.add(row)
-    g.outbox_queued = True
+    db.session.info.setdefault(QUEUED, []).append(row)
     return row
 
 
 def queue_for_user(user: User, template: str, attachments: list[dict] | None = None,
-                   **context: Any) -> OutboundEmail:
+                   headers: dict[str, str] | None = None, **context: Any) -> OutboundEmail:
     return queue_email(user.email, template, {"user": user, **context}, locale=user.locale, user=user,
-                       attachments=attachments)
+                       attachments=attachments, headers=headers)
 
 
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
+def _message_id() -> str:
+    """``<unique@sender's domain>``, kept across retries: a receiver can tell a retry from a new message."""
+    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    return make_msgid(domain=sender.rpartition("@")[2] or "localhost")
 
 
-def send_pending(limit: int = 100) -> DeliveryReport:
-    """Deliver committed pending rows; each outcome is committed on its own."""
-    report = DeliveryReport()
-    query = (select(OutboundEmail).where(OutboundEmail.state == OutboundEmail.PENDING)
-             .order_by(OutboundEmail.id).limit(limit))
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # two senders never take the same row
-    rows = db.session.scalars(query).all()
-    if not rows:
-        return report
-    connection = current_app.extensions["mailman"].get_connection()  # this app's back-end
-    for row in rows:
-        if _deliver(row, connection):
-            report.sent += 1
-        else:
-            report.failed += 1
-        db.session.commit()
-    return report
-
-
-def _deliver(row: OutboundEmail, connection) -> bool:
-    cfg = current_app.config
-    row.attempts += 1
-    row.last_attempt_at = utcnow()
-    message = EmailMultiAlternatives(subject=row.subject, body=row.body_text,
-                                     from_email=cfg["MAIL_DEFAULT_SENDER"], to=[row.recipient],
-                                     connection=connection)
-    message.attach_alternative(row.body_html, "text/html")
-    for attachment in row.attachments or []:
-        message.attach(attachment["filename"], attachment["content"], attachment["content_type"])
+@event.listens_for(Session, "after_commit")
+def _hand_to_worker(session: Session) -> None:
+    """After the commit: enqueue the rows it wrote (not those a rolled-back savepoint dropped)."""
+    rows = session.info.pop(QUEUED, None)
+    ids = [state.identity[0] for state in map(inspect, rows or ()) if state.has_identity]
+    if not ids:
+        return
     try:
-        message.send()
-    except Exception as exc:  # any transport failure is recorded, never raised to the user
-        row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-        if row.attempts >= cfg["MAIL_MAX_ATTEMPTS"]:
-            row.state = OutboundEmail.FAILED
-        log.warning("e-mail %s (%s) not delivered, attempt %s: %s", row.id, row.template,
-                    row.attempts, row.last_error)
-        return False
-    row.state = OutboundEmail.SENT
-    row.sent_at = utcnow()
-    row.last_error = None
-    return True
+        enqueue_delivery(ids)
+    except Exception:  # the queue is unreachable: the worker's sweep still finds the committed rows
+        log.exception("e-mails %s committed but not enqueued; the worker's sweep will send them", ids)
 
 
-def deliver_after_request() -> None:
-    """Called after a request that queued mail (portal/__init__.py)."""
-    if not (g.pop("outbox_queued", False) and current_app.config["MAIL_DELIVER_INLINE"]):
-        return
-    session = db.session
-    if session.new or session.dirty or session.deleted:
-        # The view did not commit what it queued (it failed): nothing is sent.
-        return
-    send_pending()
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(QUEUED, None)

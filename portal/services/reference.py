@@ -3,7 +3,9 @@ refers to is ever deleted: it is deactivated, and every change is in the audit l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -42,7 +44,7 @@ def _end_of(day: date) -> datetime:
 
 
 def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, opens_on: date, closes_on: date,
-                course_starts_on: date, active: bool) -> Intake:
+                course_starts_on: date, active: bool, interview: InterviewSettings | None = None) -> Intake:
     if closes_on < opens_on:
         raise ReferenceDataError(_l("The closing day must not be before the opening day."), "closes_on")
     if course_starts_on <= closes_on:
@@ -56,8 +58,28 @@ def save_intake(intake: Intake | None, actor: User, *, code: str, name: str, ope
     intake.code, intake.name, intake.active = code, name.strip(), active
     intake.opens_at, intake.closes_at = _start_of(opens_on), _end_of(closes_on)
     intake.course_starts_on = course_starts_on
+    if interview is not None:
+        _set_interview(intake, interview)
     _record(actor, intake, "intake", created, {"code": code, "active": active})  # home and rules show the dates
     return intake
+
+
+@dataclass(frozen=True)
+class InterviewSettings:
+    required: bool
+    fee_amount: Decimal | None
+    fee_currency: str | None
+    fee_instructions: str
+
+
+def _set_interview(intake: Intake, settings: InterviewSettings) -> None:
+    currency = (settings.fee_currency or "").strip().upper() or None
+    if settings.fee_amount and not currency:
+        raise ReferenceDataError(_l("Give the currency of the fee."), "interview_fee_currency")
+    intake.interview_required = settings.required
+    intake.interview_fee_amount = settings.fee_amount or None
+    intake.interview_fee_currency = currency if settings.fee_amount else None
+    intake.interview_fee_instructions = (settings.fee_instructions or "").strip()
 
 
 def save_programme(programme: Programme | None, actor: User, *, code: str, names: dict[str, str],

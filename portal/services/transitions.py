@@ -1,5 +1,11 @@
-"""The office's transitions of an application: start the review, request changes, decide;
-assignment and internal notes beside them. The diagram is in docs/architecture.md.
+"""The office's transitions of an application: start the review, request changes, invite to the
+interview, decide; assignment and internal notes beside them. The diagram is in
+docs/architecture.md.
+
+An intake that requires an interview (``Intake.interview_required``) cannot accept or waitlist
+straight from ``under_review``: the applicant is invited first, and from ``interview`` only once
+the interview's result is recorded (services/interviews.py). Rejecting with a reason is always
+possible. Accepting issues the letters (services/letters.py).
 
 Each transition checks the officer, the version the officer's page was built from (a stale
 page changes nothing: ``StaleApplication``) and the current state (``IllegalTransition``), then
@@ -16,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, ApplicationEvent, Status, User
-from portal.services import notifications
+from portal.services import interviews, letters, notifications
 from portal.services.applications import (
     FORM_STEPS,
     LOCKED_AFTER_SUBMIT,
@@ -26,10 +32,11 @@ from portal.services.applications import (
 )
 from portal.services.timeline import record_event, set_status
 
-# action: (states it may start from, resulting state). "invite" (the interview stage) comes next.
+# action: (states it may start from, resulting state); ``_refusal`` adds the interview rules.
 TRANSITIONS = {
     "start_review": (frozenset({Status.SUBMITTED}), Status.UNDER_REVIEW),
     "request_changes": (frozenset({Status.SUBMITTED, Status.UNDER_REVIEW}), Status.ACTION_REQUIRED),
+    "invite": (frozenset({Status.UNDER_REVIEW}), Status.INTERVIEW),
     "accept": (frozenset({Status.UNDER_REVIEW, Status.INTERVIEW, Status.WAITLISTED}), Status.ACCEPTED),
     "reject": (frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.INTERVIEW, Status.WAITLISTED}),
                Status.REJECTED),
@@ -41,7 +48,19 @@ STALE = _l("This application changed since you opened it. Nothing was saved: rel
 
 
 def allowed_actions(application: Application) -> list[str]:
-    return [action for action, (sources, _target) in TRANSITIONS.items() if application.status in sources]
+    return [action for action, (sources, _target) in TRANSITIONS.items()
+            if application.status in sources and _refusal(application, action) is None]
+
+
+def _refusal(application: Application, action: str):
+    """Why the interview rules forbid ``action`` now (a lazy string), or None."""
+    if action not in ("accept", "waitlist"):
+        return None
+    if application.status == Status.UNDER_REVIEW and application.intake.interview_required:
+        return _l("This intake requires an interview: invite the applicant first.")
+    if application.status == Status.INTERVIEW and not interviews.result_recorded(application):
+        return _l("Record the interview's result first.")
+    return None
 
 
 def _transition(application: Application, officer: User, action: str, expected_version: int,
@@ -53,6 +72,8 @@ def _transition(application: Application, officer: User, action: str, expected_v
     if application.status not in sources:
         raise IllegalTransition(_l("This cannot be done while the application is “%(status)s”.",
                                    status=Status(application.status).text))
+    if (refusal := _refusal(application, action)) is not None:
+        raise IllegalTransition(refusal)
     set_status(application, officer, target, reason)
 
 
@@ -91,6 +112,14 @@ def request_changes(application: Application, officer: User, expected_version: i
     _notify(application, "application_action_required", message=message.strip())
 
 
+def invite(application: Application, officer: User, expected_version: int) -> None:
+    """To the interview stage; the e-mail carries the fee and how to pay it."""
+    _transition(application, officer, "invite", expected_version)
+    _flush_or_stale()
+    _notify(application, "interview_invited", fee_due=interviews.fee_due(application),
+            link=notifications.external_url("apply.interview"))
+
+
 def decide(application: Application, officer: User, expected_version: int, outcome: str,
            reason: str | None = None) -> None:
     if outcome not in DECISIONS:
@@ -102,6 +131,8 @@ def decide(application: Application, officer: User, expected_version: int, outco
     application.decided_at = utcnow()
     _flush_or_stale()
     _notify(application, f"application_{TRANSITIONS[outcome][1]}", reason=reason)
+    if outcome == "accept":
+        letters.issue_on_acceptance(application, officer)
 
 
 def assign(application: Application, officer: User, assignee: User | None) -> None:
@@ -121,5 +152,5 @@ def add_note(application: Application, officer: User, body: str) -> ApplicationE
 
 
 def _notify(application: Application, template: str, **context) -> None:
-    notifications.queue_for_user(application.applicant, template, application=application,
-                                 link=notifications.external_url("apply.home"), **context)
+    context.setdefault("link", notifications.external_url("apply.home"))
+    notifications.queue_for_user(application.applicant, template, application=application, **context)

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import settings_for, truncate_all
+from tests.conftest import run_worker_tasks, settings_for, truncate_all
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -81,13 +81,24 @@ class AuditedPage:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def followed_by_the_worker(app):
+    """The portal, each response of which is followed by the worker's tasks (its e-mail), so a
+    page's mail is in the SMTP server when the page has loaded, as with a prompt worker."""
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)  # the request's contexts are gone: it committed
+        run_worker_tasks(app)
+        return response
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(database_url, tmp_path, smtp_server):
     """The portal served by a real WSGI server thread, delivering mail to ``smtp_server``."""
     host, port, _sink = smtp_server
     app = create_app(settings_for(database_url, tmp_path, MAIL_BACKEND="smtp", MAIL_SERVER=host,
                                   MAIL_PORT=port, MAIL_TIMEOUT=5))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, followed_by_the_worker(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -32,7 +32,8 @@ def submitted(database_url, tmp_path, live_server):
     with app.test_request_context():
         intake = Intake(code="FC98", name="Foundation Course 2098", opens_at=utcnow() - timedelta(days=5),
                         closes_at=utcnow() + timedelta(days=60),
-                        course_starts_on=(utcnow() + timedelta(days=250)).date())
+                        course_starts_on=(utcnow() + timedelta(days=250)).date(),
+                        interview_required=False)  # decided straight after the review (interviews: own test)
         programme = Programme(code="dentistry", name_en="Dentistry", name_ru="Стоматология", name_az="Stomatologiya",
                               languages=[ProgrammeLanguage(language="en")])
         passport = DocumentType(code="passport", name_en="Passport (photo page)", name_ru="Паспорт",
@@ -126,7 +127,8 @@ def test_officer_requests_a_change_applicant_fixes_it_officer_accepts(make_page,
     page.get_by_text("Decide", exact=True).first.click()
     page.get_by_label("Accept", exact=True).check()
     click(officer, "button", "Record decision")
-    assert sink.messages[-1]["Subject"].strip() == f"You have been accepted: {submitted}"
+    assert [m["Subject"].strip() for m in sink.messages[-2:]] == [f"You have been accepted: {submitted}",
+                                                                 f"Your letters are ready: {submitted}"]
     officer.screenshot("office-accepted")
 
     app = create_app(settings_for(database_url, tmp_path))

@@ -54,6 +54,7 @@ class IntakeFactory(SQLAlchemyModelFactory):
     opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=30))
     closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=90))
     course_starts_on = factory.LazyFunction(lambda: (utcnow() + timedelta(days=200)).date())
+    interview_required = False  # the interview stage's own tests turn it on
 
 
 class ProgrammeFactory(SQLAlchemyModelFactory):

@@ -64,7 +64,7 @@ def test_review_request_changes_and_decide(client, forms, officer, submitted, ou
     post(forms, submitted, "decide", {"outcome": "accept"})
     assert fresh(submitted).status == "accepted"
     subjects = [m.subject for m in outbox]
-    assert subjects[-1] == "You have been accepted: T27-000001"
+    assert subjects[-2:] == ["You have been accepted: T27-000001", "Your letters are ready: T27-000001"]
     assert any(s.startswith("Action required") for s in subjects)
     actions = db.session.scalars(select(AuditLog.action).where(AuditLog.action != "application.view")).all()
     assert actions.count("application.decide") == 1 and "application.request_changes" in actions

@@ -35,12 +35,28 @@ def test_admin_creates_and_edits_an_intake(client, forms, admin):
     assert actions == ["intake.create", "intake.update"]
 
 
+def test_intake_interview_settings(forms, admin):
+    forms.post("/office/settings/intakes/new", {**INTAKE, "interview_required": "y", "interview_fee_amount": "100,50",
+                                                "interview_fee_currency": "azn",
+                                                "interview_fee_instructions": "Pay at the bank."})
+    intake = db.session.scalar(select(Intake).where(Intake.code == "FC28"))
+    assert intake.interview_required and str(intake.interview_fee_amount) == "100.50"
+    assert intake.interview_fee_currency == "AZN" and intake.interview_fee_instructions == "Pay at the bank."
+    forms.post(f"/office/settings/intakes/{intake.id}", {**INTAKE, "interview_fee_amount": ""})
+    db.session.refresh(intake)
+    assert not intake.interview_required and intake.interview_fee_amount is None
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"closes_on": "2027-10-01"}, "must not be before the opening day"),
     ({"course_starts_on": "2028-06-01"}, "must start after applications close"),
     ({"code": "F"}, "2 to 8 letters"),
     ({"opens_on": "not a date"}, "Enter a real date"),
     ({"name": ""}, "Enter a name"),
+    ({"interview_fee_amount": "100"}, "Give the currency of the fee"),
+    ({"interview_fee_amount": "a lot", "interview_fee_currency": "AZN"}, "Enter a number"),
+    ({"interview_fee_amount": "-5", "interview_fee_currency": "AZN"}, "Enter an amount from 0"),
+    ({"interview_fee_amount": "100", "interview_fee_currency": "manat"}, "three-letter currency code"),
 ])
 def test_intake_bad_input(forms, admin, overrides, message):
     response = forms.post("/office/settings/intakes/new", {**INTAKE, **overrides})

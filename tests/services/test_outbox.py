@@ -1,4 +1,7 @@
-"""The outbox: e-mail exists exactly when its change was committed, and delivery is recorded."""
+"""The outbox: e-mail exists exactly when its change was committed; the commit hands it to the
+worker, and delivery is recorded (the worker's own behaviour: tests/worker/)."""
+
+import re
 
 import pytest
 from sqlalchemy import select
@@ -6,7 +9,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import OutboundEmail
 from portal.services import notifications
+from portal.worker.queue import queue_for
 from tests.builders.factories import UserFactory
+from tests.conftest import run_worker_tasks
 from tests.helpers import Forms, link_in, path_of
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -31,36 +36,75 @@ def test_queued_mail_is_rolled_back_with_its_change():
     assert pending() == []
 
 
-def test_send_pending_delivers_and_records(outbox):
-    user = UserFactory(locale="ru")
-    notifications.queue_for_user(user, "password_changed")
+def enqueued(app) -> list[list[int]]:
+    """The row ids of the delivery tasks waiting in the app's (in-memory) queue."""
+    return [task.args[0] for task in queue_for(app).huey.pending()]
+
+
+def test_the_commit_hands_the_rows_to_the_worker(app):
+    first = notifications.queue_for_user(UserFactory(), "password_changed")
+    second = notifications.queue_for_user(UserFactory(), "password_changed")
+    assert enqueued(app) == []  # nothing before the commit
     db.session.commit()
-    report = notifications.send_pending()
-    assert (report.sent, report.failed) == (1, 0)
-    row = db.session.scalars(select(OutboundEmail)).one()
-    assert row.state == "sent" and row.attempts == 1 and row.sent_at is not None
-    message = outbox[0]
-    assert message.to == [user.email] and message.subject == row.subject
-    assert message.alternatives[0][1] == "text/html"
-    assert notifications.send_pending().sent == 0  # nothing is sent twice
+    assert enqueued(app) == [[first.id, second.id]]
+    db.session.commit()
+    assert enqueued(app) == [[first.id, second.id]]  # once
 
 
-def test_failure_is_recorded_and_retried_until_the_limit(app, monkeypatch):
+def test_rolled_back_mail_is_not_enqueued(app):
+    notifications.queue_for_user(UserFactory(), "password_changed")
+    db.session.rollback()
+    db.session.commit()
+    kept = notifications.queue_for_user(UserFactory(), "password_changed")
+    with db.session.begin_nested() as savepoint:
+        notifications.queue_for_user(UserFactory(), "password_changed")
+        savepoint.rollback()
+    db.session.commit()
+    assert enqueued(app) == [[kept.id]]
+
+
+def test_an_unreachable_queue_loses_nothing(app, monkeypatch, caplog):
+    def down(ids):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr("portal.services.notifications.enqueue_delivery", down)
+    row = notifications.queue_for_user(UserFactory(), "password_changed")
+    db.session.commit()  # the commit stands; the worker's sweep finds the row
+    assert pending() == [row] and "not enqueued" in caplog.text
+
+
+def test_message_id_is_fixed_at_queueing_in_the_senders_domain(app):
+    rows = [notifications.queue_for_user(UserFactory(), "password_changed") for _ in range(3)]
+    ids = [row.message_id for row in rows]
+    assert len(set(ids)) == 3
+    assert all(re.fullmatch(r"<[^@<>]+@example\.edu>", message_id) for message_id in ids)
+
+
+def test_extra_headers_and_attachments_are_kept_on_the_row():
+    ics = {"filename": "interview.ics", "content_type": "text/calendar", "content": "BEGIN:VCALENDAR"}
+    row = notifications.queue_for_user(UserFactory(), "password_changed", attachments=[ics],
+                                       headers={"List-Unsubscribe": "<https://example.edu/u/1>"})
+    db.session.commit()
+    db.session.expire_all()
+    assert row.headers == {"List-Unsubscribe": "<https://example.edu/u/1>"} and row.attachments == [ics]
+
+
+def test_a_request_that_queues_mail_only_enqueues_it(app, monkeypatch):
+    """The web process never sends: the request leaves a task; the worker (here played by the
+    test) delivers."""
     user = UserFactory()
-    notifications.queue_for_user(user, "password_changed")
     db.session.commit()
-
-    def broken(self, *args, **kwargs):
-        raise ConnectionRefusedError("smtp down")
-
-    monkeypatch.setattr("flask_mailman.EmailMultiAlternatives.send", broken)
-    for _attempt in range(1, app.config["MAIL_MAX_ATTEMPTS"] + 1):
-        report = notifications.send_pending()
-        assert report.failed == 1
-    row = db.session.scalars(select(OutboundEmail)).one()
-    assert row.state == "failed" and row.attempts == app.config["MAIL_MAX_ATTEMPTS"]
-    assert row.last_error == "ConnectionRefusedError: smtp down"
-    assert notifications.send_pending().failed == 0  # given up: not tried again
+    sent = []
+    monkeypatch.setattr("flask_mailman.backends.locmem.EmailBackend.send_messages",
+                        lambda self, messages: sent.extend(messages) or len(messages))
+    client = app.test_client()
+    client.plays_worker = False
+    response = Forms(client).post("/auth/reset", {"email": user.email})
+    assert response.status_code == 302 and sent == []
+    [row] = pending()
+    assert enqueued(app) == [[row.id]]
+    run_worker_tasks(app)
+    assert [message.to for message in sent] == [[user.email]]
 
 
 @pytest.mark.smtp
@@ -86,7 +130,7 @@ def test_verification_email_arrives_over_real_smtp(smtp_app, smtp_server):
     assert link in html
     assert client.get(path_of(link)).status_code == 302
     row = db.session.scalars(select(OutboundEmail)).one()
-    assert row.state == "sent"
+    assert row.state == "sent" and message["Message-ID"] == row.message_id
 
 
 @pytest.mark.smtp
