@@ -182,6 +182,15 @@ def remove(document_id: int):
                            type_name=service.type_name(document.document_type))
 
 
+@bp.route("/documents/<int:document_id>/file", endpoint="document_file")
+@applicant_required
+def document_file(document_id: int):
+    """The applicant's own file, inline, to check they sent the right one (another's: 404)."""
+    document = own_document_or_404(document_id)
+    return uploads.file_response(service.open_document(document), content_type=document.content_type,
+                                 name=document.original_name, image=service.is_image(document))
+
+
 @bp.route("/documents/<int:document_id>/preview", endpoint="document_preview")
 @applicant_required
 def preview(document_id: int):

@@ -19,6 +19,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import uploads
 from portal.extensions import db
 from portal.forms import first_error
 from portal.models import Document
@@ -29,15 +30,6 @@ from portal.security import staff_required
 from portal.services import audit
 from portal.services import documents as service
 
-FILE_CSP = {
-    # Images may be opened on their own: nothing may run, nothing may load but the image itself.
-    "image": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; "
-             "frame-ancestors 'self'",
-    # No `sandbox` for PDFs: Chromium and Safari refuse to show a PDF in a sandboxed document.
-    # PDFs with JavaScript are refused at upload, and nosniff keeps the type fixed.
-    "pdf": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
-           "frame-ancestors 'self'",
-}
 VIEWER_CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
               "frame-src 'self'; object-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
               "form-action 'self'")
@@ -62,15 +54,8 @@ def document_file(document_id: int):
     audit.record(current_user, "document.download" if download else "document.view", "document",
                  document.id, {"application": document.application.reference})
     db.session.commit()
-    response = send_file(service.open_document(document), mimetype=document.content_type,
-                         as_attachment=download, download_name=document.original_name,
-                         conditional=False, etag=False, max_age=None)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Content-Security-Policy"] = FILE_CSP["image" if service.is_image(document) else "pdf"]
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return uploads.file_response(service.open_document(document), content_type=document.content_type,
+                                 name=document.original_name, image=service.is_image(document), download=download)
 
 
 @bp.route("/documents/<int:document_id>/review", methods=["POST"], endpoint="review_document")

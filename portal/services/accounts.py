@@ -274,7 +274,7 @@ def reset_password(token: str, new_password: str) -> User:
     _set_password(user, new_password)
     if not user.is_verified:  # the link proved the address works
         user.email_verified_at = utcnow()
-    notifications.queue_for_user(user, "password_changed")
+    _tell_password_changed(user)
     return user
 
 
@@ -283,7 +283,12 @@ def change_password(user: User, current: str, new_password: str) -> None:
         raise WrongPassword(_l("Your current password is not correct."))
     check_password_policy(new_password, user.email)
     _set_password(user, new_password)
-    notifications.queue_for_user(user, "password_changed")
+    _tell_password_changed(user)
+
+
+def _tell_password_changed(user: User) -> None:
+    notifications.queue_for_user(user, "password_changed",
+                                 link=notifications.external_url("auth.request_reset"))
 
 
 def set_locale(user: User, locale: str) -> None:

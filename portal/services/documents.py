@@ -262,11 +262,11 @@ def review_document(document: Document, officer: User, accepted: bool, reason: s
     audit.record(officer, "document.review", "document", document.id,
                  {"state": state, "application": application.reference})
     if document.document_type.condition == "interview":
-        interviews.receipt_reviewed(application, officer, accepted)
-    if not accepted:
+        interviews.receipt_reviewed(application, officer, accepted)  # its own e-mail when accepted
+    if not accepted or document.document_type.condition != "interview":
         notifications.queue_for_user(
-            application.applicant, "document_rejected", application=application, document=document,
-            document_type=document.document_type, reason=reason,
+            application.applicant, "document_accepted" if accepted else "document_rejected",
+            application=application, document=document, document_type=document.document_type, reason=reason,
             link=notifications.external_url("apply.documents"))
     db.session.flush()
 

@@ -126,5 +126,6 @@ def withdraw(application: Application, actor: User, expected_version: int) -> No
         raise StaleApplication(_l("Your application changed in another window. Please try again."))
     set_status(application, actor, Status.WITHDRAWN)
     if application.reference:
-        notifications.queue_for_user(application.applicant, "application_withdrawn", application=application)
+        notifications.queue_for_user(application.applicant, "application_withdrawn", application=application,
+                                     link=notifications.external_url("apply.home"))
     db.session.flush()

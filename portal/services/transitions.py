@@ -22,10 +22,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, ApplicationEvent, Status, User
-from portal.services import interviews, letters, notifications
+from portal.services import documents, interviews, letters, notifications
 from portal.services.applications import (
     FORM_STEPS,
     LOCKED_AFTER_SUBMIT,
+    STEP_TITLES,
     ApplicationError,
     IllegalTransition,
     StaleApplication,
@@ -109,7 +110,8 @@ def request_changes(application: Application, officer: User, expected_version: i
     application.reopened_steps = steps + [f"documents:{code}" for code in document_codes]
     application.completed_steps = [s for s in application.completed_steps or [] if s not in steps]
     _flush_or_stale()
-    _notify(application, "application_action_required", message=message.strip())
+    _notify(application, "application_action_required", message=message.strip(),
+            parts=_reopened_parts(application, steps, document_codes))
 
 
 def invite(application: Application, officer: User, expected_version: int) -> None:
@@ -118,6 +120,13 @@ def invite(application: Application, officer: User, expected_version: int) -> No
     _flush_or_stale()
     _notify(application, "interview_invited", fee_due=interviews.fee_due(application),
             link=notifications.external_url("apply.interview"))
+
+
+def _reopened_parts(application: Application, steps: list[str], document_codes: list[str]) -> list:
+    """What the office reopened, named as the applicant sees it (in their language)."""
+    locale = application.applicant.locale or "en"
+    names = {t.code: t.localized("name", locale) for t, _required, _doc in documents.checklist(application)}
+    return [STEP_TITLES[step] for step in steps] + [names.get(code, code) for code in document_codes]
 
 
 def decide(application: Application, officer: User, expected_version: int, outcome: str,

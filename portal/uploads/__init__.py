@@ -10,7 +10,8 @@ inquiries, and the services decide which kinds and sizes they accept.
         key = uploads.store(checked)
 
 Modules: ``pipeline`` (the flow), ``kinds``, ``names``, ``pdf``, ``images``, ``scanning``,
-``storage``, ``lifecycle`` (files follow their transaction), ``errors``.
+``storage``, ``lifecycle`` (files follow their transaction), ``serving`` (a file's response and its
+headers), ``errors``.
 """
 
 from portal.uploads.errors import UploadRefused
@@ -27,6 +28,7 @@ from portal.uploads.pipeline import (
     too_large_message,
 )
 from portal.uploads.scanning import ScannerSettings
+from portal.uploads.serving import file_response
 from portal.uploads.storage import LocalStorage, get_storage
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "UploadRefused",
     "accept_attribute",
     "checked_upload",
+    "file_response",
     "delete_after_commit",
     "delete_unless_committed",
     "display_name",

@@ -172,7 +172,8 @@ def test_accept(client, forms, submitted, officer):
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#document-{jpg.id}")
     db.session.expire_all()
     assert db.session.get(Document, jpg.id).review_state == "accepted"
-    assert db.session.scalars(select(OutboundEmail)).all() == []  # only rejections are e-mailed
+    (mail,) = db.session.scalars(select(OutboundEmail)).all()
+    assert mail.template == "document_accepted" and "accepted" in mail.body_text
 
 
 def test_review_refused_for_superseded_documents_and_drafts(ctx, submitted):
