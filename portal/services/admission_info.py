@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -88,6 +89,12 @@ def _formats(allowed_kinds: str) -> str:
     return ", ".join(kind.strip().upper() for kind in allowed_kinds.split(",") if kind.strip())
 
 
-def fees() -> dict[str, str]:
+def fees(now: datetime | None = None) -> dict[str, str]:
+    """The official fees: the interview fee the open (or next) intake charges, else the configured text."""
     cfg = current_app.config
-    return {"interview": cfg["INTERVIEW_FEE"], "tuition": cfg["TUITION_FEE"]}
+    now = now or utcnow()
+    intake = next(iter(open_intakes(now)), None) or next_intake(now)
+    interview = cfg["INTERVIEW_FEE"]
+    if intake is not None and intake.interview_fee_amount:
+        interview = format_currency(intake.interview_fee_amount, intake.interview_fee_currency or "AZN")
+    return {"interview": interview, "tuition": cfg["TUITION_FEE"]}
