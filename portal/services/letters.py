@@ -51,6 +51,8 @@ def issue_on_acceptance(application: Application, officer: User) -> list[Letter]
 
 def reissue(letter: Letter, officer: User) -> Letter:
     """A fresh letter (new code, current data) in place of a valid one, which becomes superseded."""
+    if not officer.is_staff:
+        raise LetterError(_l("Only the admissions office can do this."))
     if letter.state != "valid":
         raise LetterError(_l("Only a valid letter can be re-issued."))
     letter.state = "superseded"
@@ -60,6 +62,8 @@ def reissue(letter: Letter, officer: User) -> Letter:
 
 
 def revoke(letter: Letter, officer: User, reason: str) -> None:
+    if not officer.is_staff:
+        raise LetterError(_l("Only the admissions office can do this."))
     reason = (reason or "").strip()[:1000]
     if not reason:
         raise LetterError(_l("Give the reason for the revocation; the applicant reads it."), field="reason")

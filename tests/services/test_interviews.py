@@ -11,9 +11,10 @@ from sqlalchemy import select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Document, InterviewSlot, OutboundEmail
-from portal.services import documents, interviews, transitions
+from portal.services import documents, interviews, letters, transitions
 from portal.services.applications import IllegalTransition, StaleApplication
 from portal.services.interviews import InterviewError
+from portal.services.letters import LetterError
 from tests.builders.factories import ApplicationFactory, DocumentTypeFactory, IntakeFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -234,3 +235,19 @@ def test_day_before_reminder_is_sent_once():
     assert interviews.queue_day_before_reminders(now) == 1
     assert interviews.queue_day_before_reminders(now) == 0
     assert [m.recipient for m in mails("interview_reminder")] == [application.applicant.email]
+
+
+def test_letters_refuse_the_wrong_user_and_state(officer):
+    application = make_application(status="accepted", fee=None)
+    letter = letters.issue_on_acceptance(application, officer)[0]
+    with pytest.raises(LetterError, match="Only the admissions office"):
+        letters.revoke(letter, application.applicant, "No reason.")
+    with pytest.raises(LetterError, match="Only the admissions office"):
+        letters.reissue(letter, application.applicant)
+    with pytest.raises(LetterError, match="Give the reason"):
+        letters.revoke(letter, officer, "  ")
+    newer = letters.reissue(letter, officer)
+    with pytest.raises(LetterError, match="Only a valid letter"):
+        letters.revoke(letter, officer, "Superseded already.")
+    assert newer.code != letter.code and letter.state == "superseded" and newer.state == "valid"
+    assert letters.issue_on_acceptance(application, officer) == []  # a valid one of each kind exists
