@@ -52,6 +52,7 @@ class Site:
         self.url, self.listed = url, listed
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PORTAL_ENV": "production",
                                "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex, "MAIL_BACKEND": "locmem",
+                               "PUBLIC_BASE_URL": "http://localhost",  # the test client's host
                                "RATELIMIT_ENABLED": False, "UPLOAD_DIR": str(workdir / "uploads"),
                                "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
         with self.app.app_context():

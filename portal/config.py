@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -104,10 +105,21 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         # host:port) or a clamscan/clamdscan program. Configured but down: uploads are refused.
         "CLAMD_SOCKET": env.get("CLAMD_SOCKET", ""),
         "CLAMSCAN_PATH": env.get("CLAMSCAN_PATH", ""),
+        # Upload checks (services/document_checks.py): which document type is the passport (its MRZ
+        # is read by the worker) and the photo, and the short side a scan needs to be legible.
+        "PASSPORT_DOCUMENT_CODE": env.get("PASSPORT_DOCUMENT_CODE", "passport"),
+        "PHOTO_DOCUMENT_CODE": env.get("PHOTO_DOCUMENT_CODE", "photo"),
+        "SCAN_MIN_SHORT_SIDE": _int(env, "SCAN_MIN_SHORT_SIDE", 700),  # a data page at 200 dpi
+        "PHOTO_MIN_SHORT_SIDE": _int(env, "PHOTO_MIN_SHORT_SIDE", 300),
+        "MRZ_TIME_LIMIT_SECONDS": _int(env, "MRZ_TIME_LIMIT_SECONDS", 20),
         "INSTITUTION_NAME": env.get("INSTITUTION_NAME", "Azerbaijan Medical University"),
         "INSTITUTION_SHORT_NAME": env.get("INSTITUTION_SHORT_NAME", "AMU"),
         "INSTITUTION_EMAIL": env.get("INSTITUTION_EMAIL", "admission@example.edu"),
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        # The address people use (https://admissions.example.edu). Every link in an e-mail is built
+        # from it, never from a request's Host header; production requires it and refuses requests
+        # for any other host (TRUSTED_HOSTS: the balancer's own name for /healthz, comma-separated).
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "TRUSTED_HOSTS": _hosts(env.get("TRUSTED_HOSTS")),
         # Letters (services/letters.py): who signs them and where the institution is.
         "INSTITUTION_ADDRESS": env.get("INSTITUTION_ADDRESS", "23 Bakikhanov Street, Baku AZ1022, Azerbaijan"),
         "LETTER_SIGNATORY_NAME": env.get("LETTER_SIGNATORY_NAME", DEFAULT_SIGNATORY),
@@ -142,6 +154,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "WORKER_QUEUE_NAME": env.get("WORKER_QUEUE_NAME", "portal"),
         "WORKER_CONCURRENCY": _int(env, "WORKER_CONCURRENCY", 4),
         "WORKER_TYPE": env.get("WORKER_TYPE", "thread"),  # or "process"
+        # Reminders the worker sends (services/reminders.py): a draft this many days before its
+        # intake closes; a change request still unanswered this many days after it was made.
+        "REMINDER_DRAFT_DAYS": _int(env, "REMINDER_DRAFT_DAYS", 7),
+        "REMINDER_CHANGES_DAYS": _int(env, "REMINDER_CHANGES_DAYS", 5),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
@@ -157,8 +173,14 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "APPLICANT_MIN_AGE": _int(env, "APPLICANT_MIN_AGE", 16),
         "APPLICANT_MAX_AGE": _int(env, "APPLICANT_MAX_AGE", 35),
         "PASSPORT_VALID_MONTHS_AFTER_START": _int(env, "PASSPORT_VALID_MONTHS_AFTER_START", 18),
-        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 10),
-        "LOGIN_LOCKOUT_MINUTES": _int(env, "LOGIN_LOCKOUT_MINUTES", 15),
+        # Failed log-ins (services/accounts.py, security.LoginThrottle). After this many wrong
+        # passwords in a row an account's next attempt waits 1 s, then 2, 4 ... at most the cap: short,
+        # so a stranger cannot keep the owner out (and never on a browser that logged in before).
+        # A client address that failed this often within an hour waits 1 min, 2, 4 ... at most the cap.
+        "LOGIN_ACCOUNT_FAILURES": _int(env, "LOGIN_ACCOUNT_FAILURES", 5),
+        "LOGIN_ACCOUNT_MAX_DELAY_SECONDS": _int(env, "LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 60),
+        "LOGIN_ADDRESS_FAILURES": _int(env, "LOGIN_ADDRESS_FAILURES", 10),
+        "LOGIN_ADDRESS_MAX_DELAY_MINUTES": _int(env, "LOGIN_ADDRESS_MAX_DELAY_MINUTES", 15),
         # Argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile).
         "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_COST": _int(env, "ARGON2_MEMORY_COST", 65536),
@@ -180,6 +202,11 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "TUITION_FEE": env.get("TUITION_FEE", DEFAULT_TUITION_FEE),
         # Contact Us and Letter to the Rector: submissions per client address (Flask-Limiter syntax).
         "INQUIRY_RATE_LIMIT": env.get("INQUIRY_RATE_LIMIT", "5 per hour"),
+        # Applicants' messages to the office (each one is e-mailed) and uploads, per account.
+        "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per hour"),
+        "UPLOAD_RATE_LIMIT": env.get("UPLOAD_RATE_LIMIT", "60 per hour"),
+        # Web worker processes, as gunicorn reads it: with more than one, rate limits need REDIS_URL.
+        "WEB_CONCURRENCY": _int(env, "WEB_CONCURRENCY", 1),
         # /verify: letter checks per client address (guessing codes is hopeless; this keeps it so).
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "NOTICES_PER_PAGE": _int(env, "NOTICES_PER_PAGE", 10),
@@ -193,17 +220,50 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     }
 
 
+def _hosts(raw: str | None) -> list[str] | None:
+    """``a.example, .b.example, 10.0.0.7:8000`` -> host names (a port is ignored, as Flask does)."""
+    hosts = [_host_name(part.strip()) for part in (raw or "").split(",") if part.strip()]
+    return hosts or None
+
+
+def _host_name(value: str) -> str:
+    suffix = value.startswith(".")  # ".example.edu": every subdomain (Flask's TRUSTED_HOSTS syntax)
+    try:
+        name = urlsplit("//" + value.lstrip(".")).hostname
+    except ValueError:
+        name = None
+    if not name or any(c in value for c in "/@ \t"):
+        raise ConfigError(f"TRUSTED_HOSTS must list host names separated by commas, got {value!r}")
+    return ("." if suffix else "") + name
+
+
+# Outside production, links in e-mails go to the `make run` address (tests: the test client's host).
+DEFAULT_BASE_URLS = {"development": "http://127.0.0.1:5000", "testing": "http://localhost"}
+
+
 def finalise(settings: dict[str, Any]) -> dict[str, Any]:
     """Fill in the development secret and check production rules; returns the settings."""
-    if settings["PORTAL_ENV"] == "production":
+    production = settings["PORTAL_ENV"] == "production"
+    if production:
         check_production(settings)
-    elif not settings.get("SECRET_KEY"):
-        settings["SECRET_KEY"] = development_secret()
+    else:
+        if not settings.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = development_secret()
+        settings["PUBLIC_BASE_URL"] = settings.get("PUBLIC_BASE_URL") or DEFAULT_BASE_URLS[settings["PORTAL_ENV"]]
+    if production or settings.get("TRUSTED_HOSTS"):
+        # Flask answers 400 to a request for any other host: nothing can build a link from it.
+        settings["TRUSTED_HOSTS"] = trusted_hosts(settings)
     if settings.get("PAGE_CACHE_SECONDS", -1) < 0:
         # Off unless in production: tests roll their data back (which no commit hook announces),
         # and a developer editing templates wants to see the change at once.
         settings["PAGE_CACHE_SECONDS"] = 60 if settings["PORTAL_ENV"] == "production" else 0
     return settings
+
+
+def trusted_hosts(settings: Mapping[str, Any]) -> list[str]:
+    """PUBLIC_BASE_URL's host, then the extra ones from TRUSTED_HOSTS (e.g. the balancer's)."""
+    hosts = [urlsplit(settings["PUBLIC_BASE_URL"]).hostname or "", *(settings.get("TRUSTED_HOSTS") or [])]
+    return list(dict.fromkeys(host for host in hosts if host))
 
 
 def check_production(settings: Mapping[str, Any]) -> None:
@@ -213,6 +273,22 @@ def check_production(settings: Mapping[str, Any]) -> None:
         raise ConfigError(
             f"PORTAL_ENV=production needs a random SECRET_KEY of at least {MIN_SECRET_KEY_LENGTH} "
             "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    try:
+        base = urlsplit(settings.get("PUBLIC_BASE_URL") or "")
+        host = base.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        base, host = urlsplit(""), None
+    if base.scheme not in ("http", "https") or not host or base.query or base.fragment:
+        raise ConfigError(
+            "PORTAL_ENV=production needs PUBLIC_BASE_URL, the address people open, e.g. "
+            "https://admissions.example.edu: links in e-mails are built from it (never from a request's "
+            "Host header, which anyone can forge) and requests for other hosts are refused")
+    if (settings.get("RATELIMIT_ENABLED") and str(settings.get("RATELIMIT_STORAGE_URI", "")).startswith("memory")
+            and settings.get("WEB_CONCURRENCY", 1) > 1):
+        raise ConfigError(
+            f"WEB_CONCURRENCY={settings['WEB_CONCURRENCY']} web workers but rate limits kept in memory: "
+            "each worker would count on its own, multiplying every limit (log-in attempts included) by "
+            "the number of workers. Set REDIS_URL so that they share one count")
 
 
 def production_warnings(settings: Mapping[str, Any]) -> list[str]:
@@ -220,8 +296,6 @@ def production_warnings(settings: Mapping[str, Any]) -> list[str]:
     warnings = []
     if settings.get("MAIL_BACKEND") in {"console", "file", "locmem"}:
         warnings.append("MAIL_SERVER is not set: e-mail is not really delivered")
-    if not settings.get("PUBLIC_BASE_URL"):
-        warnings.append("PUBLIC_BASE_URL is not set: links in e-mails use the request's Host header")
     if not settings.get("REDIS_URL"):
         warnings.append("REDIS_URL is not set: rate limits live in one process's memory")
     if (settings.get("INTERVIEW_FEE") == DEFAULT_INTERVIEW_FEE

@@ -23,9 +23,11 @@ def test_production_refuses_weak_secret_keys(key):
 
 def test_production_with_a_real_key_starts_with_secure_cookies(tmp_path):
     env = {"PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
-           "MAIL_SERVER": "smtp.example.org"}
+           "MAIL_SERVER": "smtp.example.org", "PUBLIC_BASE_URL": "https://admissions.example.edu/"}
     settings = config.finalise(config.from_environment(env))
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
+    assert settings["PUBLIC_BASE_URL"] == "https://admissions.example.edu"
+    assert settings["TRUSTED_HOSTS"] == ["admissions.example.edu"]
     assert settings["MAIL_BACKEND"] == "smtp"
     warnings = config.production_warnings(settings)
     assert "REDIS_URL is not set: rate limits live in one process's memory" in warnings

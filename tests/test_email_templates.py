@@ -32,6 +32,8 @@ EVENTS = {
     "letter issued": "letter_issued", "letter revoked": "letter_revoked", "message to the applicant":
     "message_to_applicant", "message to the office": "message_to_office", "inquiry acknowledged":
     "inquiry_received", "inquiry answered": "inquiry_reply", "staff invitation": "staff_invitation",
+    "registration with a known address": "registration_attempt", "draft not submitted": "reminder_draft",
+    "change request unanswered": "reminder_changes",
 }
 LINK = "https://admissions.example.edu/the/right/page"
 NO_LINK = {"inquiry_received", "inquiry_reply"}  # to visitors without an account: nothing to open
@@ -57,7 +59,8 @@ def context() -> dict:
             "letter": letter, "time_text": "Tuesday, 2 March 2027, 10:30 (Asia/Kolkata, GMT+05:30)",
             "previous_text": "Monday, 1 March 2027, 10:30", "fee_due": True, "inquiry": inquiry,
             "reply": "Yes, you can.", "body": "A question about my documents.", "days": 7, "hours": 72,
-            "role": "officer"}
+            "role": "officer", "requested_at": utcnow(), "closes_text": "15 June 2027, 20:00 (Asia/Baku)",
+            "unsubscribe_link": "https://admissions.example.edu/unsubscribe/token", "reset_link": LINK}
 
 
 def test_every_event_has_its_template_in_both_forms():

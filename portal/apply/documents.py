@@ -16,11 +16,11 @@ from portal.apply.blueprint import bp
 from portal.apply.forms import RemoveForm, UploadForm
 from portal.apply.lookups import application_or_redirect, own_document_or_404
 from portal.errors import render_error
-from portal.extensions import db
-from portal.forms import first_error, show_error
+from portal.extensions import db, limiter
+from portal.forms import ButtonForm, first_error, show_error
 from portal.models import Application, Document, DocumentType
-from portal.security import applicant_required
-from portal.services import country_rules
+from portal.security import applicant_required, config_limit, user_key
+from portal.services import country_rules, document_checks
 from portal.services import documents as service
 
 UPLOAD_ENDPOINT = "apply.upload_document"
@@ -40,6 +40,7 @@ class Item:
     max_bytes: int
     kinds: list[str]
     error: str | None = None
+    quality: list[str] | None = None  # flagged at upload and not yet kept anyway
 
     @property
     def status(self) -> str:
@@ -70,7 +71,9 @@ def _items(application: Application, errors: dict[str, str] | None = None) -> li
             can_upload=service.can_upload(application, document_type),
             can_remove=document is not None and service.can_remove(application, document),
             max_bytes=service.size_limit(document_type), kinds=service.allowed_kinds(document_type),
-            error=(errors or {}).get(document_type.code)))
+            error=(errors or {}).get(document_type.code),
+            quality=document_checks.quality_messages(document)
+            if document is not None and document_checks.quality_pending(document) else None))
     return items
 
 
@@ -79,7 +82,8 @@ def _render(application: Application, errors: dict[str, str] | None = None, stat
     citizenship = application.citizenship
     response = make_response(render_template(
         "apply/documents.html", application=application, items=items, form=UploadForm(),
-        next_url=url_for("apply.review"),
+        next_url=url_for("apply.review"), keep_form=ButtonForm(),
+        passport_warnings=document_checks.applicant_warnings(document_checks.passport_check(application)),
         any_upload=any(i.can_upload for i in items),
         legalisation=country_rules.legalisation_text(country_rules.rule_for(citizenship).legalisation)
         if citizenship else None), status)
@@ -111,6 +115,7 @@ def _wants_json() -> bool:
 
 @bp.route("/documents/<type_code>", methods=["POST"], endpoint="upload_document")
 @applicant_required
+@limiter.limit(config_limit("UPLOAD_RATE_LIMIT"), key_func=user_key)
 def upload(type_code: str):
     application, redirect_response = application_or_redirect()
     if application is None:
@@ -124,6 +129,7 @@ def upload(type_code: str):
             raise service.DocumentRejected(first_error(form, _("The upload did not arrive. Please try again.")))
         document = service.store_upload(application, document_type, form.file.data, current_user)
         db.session.commit()
+        document_checks.request_passport_read(document)
     except service.DocumentError as error:
         db.session.rollback()
         return _refused(application, document_type, error.message)
@@ -180,6 +186,18 @@ def remove(document_id: int):
         return redirect(url_for("apply.documents"))
     return render_template("apply/documents_remove.html", document=document, form=form,
                            type_name=service.type_name(document.document_type))
+
+
+@bp.route("/documents/<int:document_id>/keep", methods=["POST"], endpoint="keep_document")
+@applicant_required
+def keep(document_id: int):
+    """The applicant keeps a file whose scan quality was flagged ("keep it anyway")."""
+    document = own_document_or_404(document_id)
+    if ButtonForm().validate_on_submit() and not document.superseded:
+        document_checks.keep_anyway(document)
+        db.session.commit()
+        flash(_("The file is kept as it is. The admissions office will see the note about its quality."), "info")
+    return redirect(url_for("apply.documents", _anchor=f"doc-{document.document_type.code}"))
 
 
 @bp.route("/documents/<int:document_id>/file", endpoint="document_file")

@@ -5,15 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.apply.blueprint import bp
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.forms import MessageForm
-from portal.security import applicant_required
+from portal.security import applicant_required, config_limit, user_key
 from portal.services import applications
 from portal.services import messages as service
 
 
 @bp.route("/messages", methods=["GET", "POST"])
 @applicant_required
+@limiter.limit(config_limit("MESSAGE_RATE_LIMIT"), key_func=user_key, methods=["POST"])  # each is e-mailed
 def messages():
     application = applications.current_application(current_user)
     if application is None or application.reference is None:

@@ -15,7 +15,7 @@ from portal.forms import show_error
 from portal.models import Application
 from portal.models.status import OPEN_FOR_APPLICANT
 from portal.security import applicant_required
-from portal.services import applications, submission
+from portal.services import applications, document_checks, submission
 from portal.services.applications import FORM_STEPS, STEP_TITLES, STEPS, ApplicationError
 from portal.services.intakes import open_intakes
 from portal.wizard.answers import active_programmes, make_form, stored_step_errors, summary
@@ -103,4 +103,5 @@ def review():
             return redirect(url_for("apply.home"))
     return render_template("apply/review.html", application=application, form=form, missing=missing,
                            sections=summary(application), open_for_submit=open_for_submit,
-                           current_step="review")
+                           current_step="review", passport_warnings=document_checks.applicant_warnings(
+                               document_checks.passport_check(application)))

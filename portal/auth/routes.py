@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth.blueprint import bp
@@ -16,9 +17,10 @@ from portal.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from portal.errors import retry_text
 from portal.extensions import db, limiter
 from portal.forms import ButtonForm, show_error
-from portal.security import safe_next
+from portal.security import login_throttle, no_store, rotate_browser_session, safe_next
 from portal.services import accounts, audit, staff
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
@@ -37,16 +39,17 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.email.data, form.password.data, str(get_locale()))
+            accounts.register(form.email.data, form.password.data, str(get_locale()))
         except accounts.AccountError as error:
             db.session.rollback()
             show_error(error, form)
         else:
+            # The same answer whether the address was new or already had an account (whose owner
+            # has just been e-mailed): nobody learns here who has an account.
             db.session.commit()
-            login_user(user)
-            flash(_("Your account has been created. We have sent a link to %(email)s: "
-                    "open it to verify your e-mail address.", email=user.email), "success")
-            return redirect(url_for("apply.home"))
+            flash(_("We have sent a message to %(email)s. Open the link in it to verify your e-mail "
+                    "address, then log in with your password.", email=form.email.data.strip()), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
 
@@ -77,25 +80,41 @@ def resend_verification():
     return redirect(home_for(current_user))
 
 
+DEVICE_COOKIE = "portal_device"  # accounts.device_token: this browser has logged in to the account
+
+
 @bp.route("/auth/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(form.email.data, form.password.data)
-        except accounts.AccountError as error:
-            db.session.commit()  # keep the failed-attempt count
-            form.form_errors.append(error.message)
-        else:
-            if user.is_staff:
-                audit.record(user, "auth.login", "user", user.id)
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), home_for(user)))
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    throttle, address = login_throttle(), get_remote_address()
+    wait = throttle.wait_seconds(address) if throttle else 0
+    if wait:  # this address has failed too often: it waits, whatever account it tries
+        form.form_errors.append(_("Too many failed log-in attempts from your connection.") + " " + retry_text(wait))
+        return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+    try:
+        user = accounts.authenticate(form.email.data, form.password.data,
+                                     device=request.cookies.get(DEVICE_COOKIE))
+    except accounts.AccountError as error:
+        db.session.commit()  # keep the failed-attempt count
+        if throttle and isinstance(error, accounts.InvalidCredentials):
+            throttle.record_failure(address)
+        form.form_errors.append(error.message)
+        return render_template("auth/login.html", form=form)
+    if user.is_staff:
+        audit.record(user, "auth.login", "user", user.id)
+    db.session.commit()
+    rotate_browser_session()
+    login_user(user, remember=form.remember.data)
+    response = redirect(safe_next(request.args.get("next"), home_for(user)))
+    response.set_cookie(DEVICE_COOKIE, accounts.device_token(user), max_age=accounts.KNOWN_DEVICE_MAX_AGE,
+                        path=url_for("auth.login"), httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.route("/auth/logout", methods=["GET", "POST"])
@@ -108,7 +127,8 @@ def logout():
             audit.record(current_user, "auth.logout", "user", current_user.id)
         accounts.rotate_session(current_user)
         db.session.commit()
-        logout_user()
+        rotate_browser_session()
+        logout_user()  # after the rotation: it leaves the note that clears the remember-me cookie
         flash(_("You have been logged out."), "info")
         return redirect(url_for("public.home"))
     return render_template("auth/logout.html", form=form)
@@ -136,6 +156,7 @@ def _bad_reset_link(message):
 
 
 @bp.route("/auth/reset/<token>")
+@no_store
 def reset_link(token: str):
     """The e-mailed link: keep the token in the session and drop it from the address bar, so it
     does not linger in the browser history or leak through the Referer header."""
@@ -148,6 +169,7 @@ def reset_link(token: str):
 
 
 @bp.route("/auth/reset/new", methods=["GET", "POST"])
+@no_store
 def reset_password():
     token = session.get(RESET_TOKEN_KEY, "")
     try:
@@ -206,6 +228,7 @@ def _bad_invite_link(message):
 
 
 @bp.route("/auth/invite/<token>")
+@no_store
 def invite_link(token: str):
     """The e-mailed invitation: the token moves to the session and leaves the address bar."""
     try:
@@ -217,6 +240,7 @@ def invite_link(token: str):
 
 
 @bp.route("/auth/invite/accept", methods=["GET", "POST"])
+@no_store
 def accept_invitation():
     token = session.get(INVITE_TOKEN_KEY, "")
     try:

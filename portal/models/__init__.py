@@ -9,6 +9,7 @@ from portal.models.message import Message, SavedView
 from portal.models.notice import NOTICE_KINDS, Notice, NoticeTranslation
 from portal.models.outbox import OutboundEmail
 from portal.models.reference import INSTRUCTION_LANGUAGES, DocumentType, Intake, Programme, ProgrammeLanguage
+from portal.models.reminder import REMINDER_KINDS, ReminderSent
 from portal.models.status import STATUSES, Status
 from portal.models.user import STAFF_ROLES, Role, User
 
@@ -16,6 +17,6 @@ __all__ = [
     "Application", "ApplicationEvent", "AuditLog", "CountryRule", "Document", "DocumentType", "INQUIRY_KINDS",
     "INQUIRY_STATUSES", "INSTRUCTION_LANGUAGES", "Inquiry", "InquiryReply", "Intake", "InterviewBooking",
     "InterviewFee", "InterviewSlot", "Letter", "Message", "NOTICE_KINDS", "Notice", "NoticeTranslation",
-    "OutboundEmail", "Programme", "ProgrammeLanguage", "Role", "STAFF_ROLES", "STATUSES", "SavedView", "Status",
-    "User",
+    "OutboundEmail", "Programme", "ProgrammeLanguage", "REMINDER_KINDS", "ReminderSent", "Role", "STAFF_ROLES",
+    "STATUSES", "SavedView", "Status", "User",
 ]

@@ -59,6 +59,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # IANA zone the person reads times in (interviews); None: the institution's.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Optional reminder e-mails off (/account, or the unsubscribe link; services/reminders.py).
+    reminders_opt_out: Mapped[bool] = mapped_column(default=False)
 
     def get_id(self) -> str:
         return self.session_token

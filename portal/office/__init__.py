@@ -11,6 +11,7 @@ from portal.office import (  # noqa: F401  (each module registers its routes on 
     interview_actions,
     interviews,
     list_actions,
+    mail,
     notices,
     settings,
     stats,

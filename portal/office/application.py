@@ -4,13 +4,14 @@ form's version, and is written to the audit log; a stale form changes nothing.""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import uploads
 from portal.extensions import db
 from portal.forms import ButtonForm, MessageForm, first_error, show_error
-from portal.models import Application, Status
+from portal.models import Application, Document, Status
 from portal.office.application_forms import (
     AssignForm,
     DecideForm,
@@ -21,9 +22,19 @@ from portal.office.application_forms import (
 )
 from portal.office.blueprint import bp
 from portal.office.interview_forms import InviteForm, ResultForm, RevokeLetterForm
-from portal.office.lookups import application_or_404
+from portal.office.lookups import application_or_404, document_or_404
 from portal.security import staff_required
-from portal.services import applications, audit, interview_times, interviews, letters, staff, transitions
+from portal.services import (
+    applications,
+    audit,
+    document_checks,
+    interview_times,
+    interviews,
+    letters,
+    mail_log,
+    staff,
+    transitions,
+)
 from portal.services import documents as document_service
 from portal.services import messages as message_service
 from portal.services.applications import FORM_STEPS, LOCKED_AFTER_SUBMIT, STEP_TITLES, ApplicationError
@@ -60,12 +71,16 @@ def _documents(application: Application) -> dict:
     """What templates/office/_documents.html needs."""
     return {"current_documents": document_service.current_documents(application),
             "earlier_documents": [d for d in application.documents if d.superseded],
-            "review_form": DocumentReviewForm(), "reviewable": application.status in document_service.REVIEWABLE}
+            "review_form": DocumentReviewForm(), "reviewable": application.status in document_service.REVIEWABLE,
+            "quality_notes": {d.id: document_checks.quality_messages(d) for d in application.documents},
+            "passport_check": document_checks.passport_check(application),
+            "mrz_fields": document_checks.FIELD_NAMES, "is_passport": document_checks.is_passport}
 
 
-def _timeline(application: Application, thread) -> list[dict]:
+def _timeline(application: Application, thread, emails) -> list[dict]:
     items = [{"at": e.created_at, "kind": e.kind, "event": e} for e in application.events]
     items += [{"at": m.created_at, "kind": "message", "message": m} for m in thread]
+    items += [{"at": m.created_at, "kind": "email", "email": m} for m in emails]
     return sorted(items, key=lambda item: item["at"], reverse=True)
 
 
@@ -77,11 +92,27 @@ def application_page(reference: str):
     message_service.mark_read(application, current_user)
     audit.record(current_user, "application.view", "application", application.id, {"reference": reference})
     db.session.commit()
-    return render_template("office/application.html", application=application, sections=summary(application),
-                           timeline=_timeline(application, thread), thread=thread,
-                           actions=transitions.allowed_actions(application),
-                           duplicates=applications.possible_duplicates(application),
-                           **_forms(application), **_documents(application), **_interview(application))
+    viewing = _viewing(application)
+    response = make_response(render_template(
+        "office/application.html", application=application, sections=summary(application),
+        timeline=_timeline(application, thread, mail_log.sent_to_applicant(application)),
+        thread=thread, mail_states=mail_log.STATE_TEXT, actions=transitions.allowed_actions(application),
+        duplicates=applications.possible_duplicates(application), viewing=viewing,
+        **_forms(application), **_documents(application), **_interview(application)))
+    if viewing is not None:  # the split view frames the file
+        response.headers["Content-Security-Policy"] = uploads.VIEWER_CSP
+    return response
+
+
+def _viewing(application: Application) -> Document | None:
+    """The document shown beside the answers (``?document=<id>``), one of this application's."""
+    raw = request.args.get("document", "")
+    if not raw:
+        return None
+    document = document_or_404(int(raw)) if raw.isdigit() else None
+    if document is None or document.application_id != application.id:
+        abort(404)
+    return document
 
 
 def _back(application: Application, anchor: str = "actions"):

@@ -30,10 +30,6 @@ from portal.security import staff_required
 from portal.services import audit
 from portal.services import documents as service
 
-VIEWER_CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
-              "frame-src 'self'; object-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-              "form-action 'self'")
-
 
 @bp.route("/documents/<int:document_id>", endpoint="document")
 @staff_required
@@ -42,7 +38,7 @@ def viewer(document_id: int):
     response = make_response(render_template(
         "office/document_viewer.html", document=document, application=document.application,
         is_image=service.is_image(document)))
-    response.headers["Content-Security-Policy"] = VIEWER_CSP
+    response.headers["Content-Security-Policy"] = uploads.VIEWER_CSP
     return response
 
 

@@ -80,6 +80,8 @@ class ListFilterForm(FlaskForm):
     submitted_from = StringField(_l("Submitted on or after"), render_kw={"type": "date"})
     submitted_to = StringField(_l("Submitted on or before"), render_kw={"type": "date"})
     flagged = BooleanField(_l("Only possible duplicates"))
+    mail_failed = BooleanField(_l("Only those whose last e-mail failed"),
+                               description=_l("The applicant's most recent e-mail could not be delivered."))
     sort = SelectField(_l("Sort by"), validate_choice=False, widget=PlainSelect(),
                        choices=[("submitted", _l("Date submitted")), ("reference", _l("Reference")),
                                 ("surname", _l("Surname"))])
@@ -92,6 +94,7 @@ class ListFilterForm(FlaskForm):
         data.setdefault("sort", filters.sort)
         data.setdefault("direction", filters.direction)
         data["flagged"] = filters.flagged
+        data["mail_failed"] = filters.mail_failed
         form = cls(formdata=None, data=data)
         form.status.choices = [("", _l("Any status"))] + [(s, STATUS_TEXT[s]) for s in LISTED_STATUSES]
         form.intake.choices = [("", _l("Any intake"))] + [(str(i), label) for i, label in choices.intake_names.items()]

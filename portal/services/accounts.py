@@ -7,12 +7,21 @@ Why it is shaped this way:
   so long passphrases in any script pass and common passwords do not;
 - the session token stored in the login cookie is rotated on logout and password change,
   which kills every other cookie of that user at once;
-- a password-reset token carries a fingerprint of the current hash, so it works once.
+- a password-reset token carries a fingerprint of the current hash, so it works once;
+- nothing tells a stranger whether an address has an account: registering a taken address answers
+  as for a new one (the owner is told by e-mail), every refused log-in is the same message after
+  the same Argon2 work (an unknown address is checked against a dummy hash), and a reset request
+  for an unknown address renders the same e-mail as for a real one, then throws it away;
+- wrong passwords slow an account down only briefly (doubling from 1 s, capped), never on a
+  browser that has logged in to it before (a signed "known device" cookie): a stranger cannot
+  keep the owner out. The address that keeps failing is throttled by the view
+  (``security.LoginThrottle``), where the client address is known.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -20,7 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from zxcvbn import zxcvbn
 
 from portal.database import utcnow
@@ -52,10 +61,6 @@ class WeakPassword(AccountError):
 
 
 class InvalidCredentials(AccountError):
-    pass
-
-
-class AccountLocked(AccountError):
     pass
 
 
@@ -112,18 +117,38 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password with the current parameters, made once per process."""
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(32))
+    return _dummy_hashes[key]
+
+
+def spend_password_check(password: str) -> None:
+    """Check ``password`` against a dummy hash: the work (and time) of checking a real account's."""
+    hasher = _hasher()
+    try:
+        hasher.verify(_dummy_hash(hasher), password)
+    except VerificationError:
+        pass
+
+
 def password_matches(user: User | None, password: str) -> bool:
     hasher = _hasher()
     if user is None:
-        # Spend the same time as for a real account, so timing does not tell who exists.
-        hasher.hash(password)
+        # The same verification work as for a real account, so timing does not tell who exists.
+        spend_password_check(password)
         return False
     try:
         hasher.verify(user.password_hash, password)
     except VerificationError:
         return False
     except InvalidHashError:  # an invited account without a password yet: take the same time
-        hasher.hash(password)
+        spend_password_check(password)
         return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
@@ -167,10 +192,23 @@ def create_user(email: str, password: str, *, role: str = Role.APPLICANT.value, 
     return user
 
 
-def register(email: str, password: str, locale: str) -> User:
-    user = create_user(email, password, locale=locale)
-    send_verification(user)
-    return user
+def register(email: str, password: str, locale: str) -> User | None:
+    """A new account and its verification link. For an address that has an account already: no
+    refusal (the view answers both alike), the owner is e-mailed instead, and the password is
+    checked and hashed all the same, so the time taken does not tell the two apart either.
+    Returns the new user, or None when the address was taken."""
+    email = normalise_email(email)
+    owner = find_by_email(email)
+    if owner is None:
+        user = create_user(email, password, locale=locale)
+        send_verification(user)
+        return user
+    check_password_policy(password, email)
+    hash_password(password)  # the work that creating the account would have done
+    notifications.queue_for_user(owner, "registration_attempt",
+                                 link=notifications.external_url("auth.login"),
+                                 reset_link=notifications.external_url("auth.request_reset"))
+    return None
 
 
 def _fingerprint(value: str) -> str:
@@ -209,22 +247,28 @@ def _read_link(purpose: str, token: str, max_age: int) -> dict:
 
 # --- login ---------------------------------------------------------------------------------
 
-def authenticate(email: str, password: str) -> User:
-    """The user these credentials belong to; failures are recorded for the lockout."""
+LOGIN_REFUSED = _l("The e-mail address or password is not correct.")
+KNOWN_DEVICE_MAX_AGE = 365 * 24 * 3600
+
+
+def authenticate(email: str, password: str, *, device: str | None = None) -> User:
+    """The user these credentials belong to. An unknown address, an account waiting out its delay
+    and a wrong password are refused alike (``InvalidCredentials``, one message, one Argon2 check
+    each). ``device``: the browser's known-device token, which skips the account's delay."""
     try:
         email = normalise_email(email)
     except InvalidEmail:
         email = ""
     user = find_by_email(email) if email else None
     now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        raise AccountLocked(_l("Too many failed attempts. Try again in %(minutes)s minutes, "
-                               "or reset your password.",
-                               minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]))
+    if (user is not None and user.locked_until and user.locked_until > now
+            and not is_known_device(user, device)):
+        spend_password_check(password)  # the password is not even looked at
+        raise InvalidCredentials(LOGIN_REFUSED)
     if not password_matches(user, password):
         if user is not None:
             _record_failure(user, now)
-        raise InvalidCredentials(_l("The e-mail address or password is not correct."))
+        raise InvalidCredentials(LOGIN_REFUSED)
     if not user.active:
         raise AccountDisabled(_l("This account is disabled. Please contact the admissions office."))
     user.failed_login_count = 0
@@ -234,23 +278,57 @@ def authenticate(email: str, password: str) -> User:
 
 
 def _record_failure(user: User, now) -> None:
+    """Count the failure (atomically: guesses arrive in parallel); from LOGIN_ACCOUNT_FAILURES in
+    a row on, the next attempt waits 1 s, 2 s, 4 s ... at most LOGIN_ACCOUNT_MAX_DELAY_SECONDS."""
     cfg = current_app.config
-    user.failed_login_count += 1
-    if user.failed_login_count >= cfg["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
-        user.failed_login_count = 0
+    failures = db.session.execute(
+        update(User).where(User.id == user.id)
+        .values(failed_login_count=User.failed_login_count + 1)
+        .returning(User.failed_login_count)).scalar_one()
+    beyond = failures - cfg["LOGIN_ACCOUNT_FAILURES"]
+    if beyond >= 0:
+        delay = min(2 ** min(beyond, 30), cfg["LOGIN_ACCOUNT_MAX_DELAY_SECONDS"])
+        user.locked_until = now + timedelta(seconds=delay)
+
+
+def device_token(user: User) -> str:
+    """For the known-device cookie set at a successful log-in; a new password voids it."""
+    return tokens.make_token("known-device", {"uid": user.id, "fp": _fingerprint(user.password_hash)})
+
+
+def is_known_device(user: User, token: str | None) -> bool:
+    if not token:
+        return False
+    try:
+        data = tokens.read_token("known-device", token, KNOWN_DEVICE_MAX_AGE)
+    except tokens.TokenInvalid:
+        return False
+    return data.get("uid") == user.id and data.get("fp") == _fingerprint(user.password_hash)
 
 
 # --- password reset and change -------------------------------------------------------------
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset link if an active account exists; the caller says the same thing either way."""
+    """Queue a reset link if an active account exists; the caller says the same thing either way.
+    Otherwise the same e-mail is rendered and written for a stand-in inside a savepoint that is
+    rolled back: rendering is most of the work, and timing must not tell who has an account."""
     try:
-        user = find_by_email(normalise_email(email))
+        address = normalise_email(email)
     except InvalidEmail:
         return
-    if user is None or not user.active:
+    user = find_by_email(address)
+    if user is not None and user.active:
+        _queue_reset(user)
         return
+    savepoint = db.session.begin_nested()
+    try:
+        _queue_reset(User(email=address, password_hash=secrets.token_urlsafe(16), locale="en"))
+        db.session.flush()
+    finally:
+        savepoint.rollback()  # the row is gone, and a rolled-back row never reaches the worker
+
+
+def _queue_reset(user: User) -> None:
     token = tokens.make_token("reset-password", {"uid": user.id, "fp": _fingerprint(user.password_hash)})
     notifications.queue_for_user(user, "reset_password",
                                  link=notifications.external_url("auth.reset_link", token=token),

@@ -162,6 +162,8 @@ def possible_duplicates(application: Application) -> dict[str, list[Application]
             Application.passport_country == application.passport_country,
             Application.id != application.id, Application.reference.is_not(None))))
     hashes = [d.sha256 for d in application.documents if d.flagged_duplicate]
-    same_files = list(db.session.scalars(select(Application).join(Document).where(
-        Document.sha256.in_(hashes), Application.id != application.id).distinct())) if hashes else []
+    # A subquery, not DISTINCT over the joined rows: PostgreSQL cannot compare the JSON columns.
+    holding = select(Document.application_id).where(Document.sha256.in_(hashes))
+    same_files = list(db.session.scalars(select(Application).where(
+        Application.id.in_(holding), Application.id != application.id).order_by(Application.id))) if hashes else []
     return {"same_passport": same_passport, "same_files": same_files}

@@ -28,7 +28,7 @@ from portal import uploads
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import STAFF_ROLES, Application, Document, DocumentType, Inquiry, Status, User
-from portal.services import audit, interviews, notifications
+from portal.services import audit, document_checks, interviews, notifications
 from portal.services.eligibility import age_on
 from portal.services.errors import ServiceError
 from portal.services.intakes import intake_is_open
@@ -165,11 +165,13 @@ def store_upload(application: Application, document_type: DocumentType, file_sto
         with uploads.checked_upload(file_storage.stream, file_storage.filename,
                                     allowed=allowed_kinds(document_type), max_bytes=size_limit(document_type),
                                     scanner=uploads.scanner_settings()) as checked:
+            flags = document_checks.measure_quality(checked.path, checked.kind.mime, document_type.code)
             key = uploads.store(checked)
     except uploads.UploadRefused as exc:
         raise DocumentRejected(exc.message) from exc
     try:
         document = _add_document(application, document_type, checked, key, actor)
+        document.checks = {"quality": flags} if flags else None
         db.session.flush()
     except BaseException:
         uploads.get_storage().delete(key)

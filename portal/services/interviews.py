@@ -262,8 +262,9 @@ def queue_day_before_reminders(now: datetime | None = None) -> int:
             update(InterviewBooking).where(InterviewBooking.id == booking.id,
                                            InterviewBooking.reminder_sent_at.is_(None))
             .values(reminder_sent_at=now).execution_options(synchronize_session=False))
-        if claimed.rowcount == 1 and booking.application.status == Status.INTERVIEW:
-            _notify_booking(booking.application, booking, "interview_reminder")
+        application = booking.application
+        if claimed.rowcount == 1 and application.status == Status.INTERVIEW and application.applicant.active:
+            _notify_booking(application, booking, "interview_reminder")
             queued += 1
     return queued
 

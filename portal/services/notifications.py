@@ -28,12 +28,13 @@ QUEUED = "outbox_rows"  # Session.info key: the rows queue_email added in the se
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for an e-mail; PUBLIC_BASE_URL wins over the request's Host header."""
+    """An absolute link for an e-mail, always on PUBLIC_BASE_URL: never on the request's Host
+    header, which the sender of the request chooses (a reset link for evil.example would hand
+    the token to whoever owns it). config.finalise sets it outside production; production
+    refuses to start without it."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base and not has_request_context():
-        base = "http://127.0.0.1:5000"  # a command without PUBLIC_BASE_URL: the `make run` address
     if not base:
-        return url_for(endpoint, _external=True, **values)
+        raise RuntimeError("PUBLIC_BASE_URL is not set (config.finalise sets it in every environment)")
     if has_request_context():
         return base.rstrip("/") + url_for(endpoint, **values)
     with current_app.test_request_context():

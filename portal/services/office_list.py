@@ -6,9 +6,10 @@ Why it is shaped this way — it must stay fast with a whole season's applicatio
 - pages are *keyset* pages: ``WHERE (sort key, id) < (the last row's) ORDER BY ... LIMIT``, so the
   200th page costs what the first costs (OFFSET would read and throw away every earlier row);
 - rows are plain columns, not ORM objects: no lazy loads, no joined intake/programme per row
-  (their names come from the choices below);
+  (their names come from the choices);
 - the dropdowns' data (intakes, programmes, officers) and the officer's saved views come in one
-  query (``load_choices``): the list page has a budget of a handful of queries, whatever the size;
+  query (``load_choices``, in office_list_choices.py and re-exported here): the list page has a
+  budget of a handful of queries, whatever the size;
 - the counts per status are the one thing whose cost grows with the table (a GROUP BY over
   every matching application), so they are kept per process for ``OFFICE_COUNTS_CACHE_SECONDS``
   (30 s by default, off when testing) and may lag that long behind.
@@ -19,19 +20,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app
-from sqlalchemy import ColumnElement, String, and_, cast, func, literal, null, or_, select, tuple_, union_all
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from portal.extensions import db
 from portal.i18n import is_country
-from portal.models import INSTRUCTION_LANGUAGES, STAFF_ROLES, Application, Intake, Programme, SavedView, User
+from portal.models import INSTRUCTION_LANGUAGES, Application, OutboundEmail, SavedView, User
 from portal.models.status import STATUSES, Status
+from portal.services.office_list_choices import Choices, load_choices  # noqa: F401  (part of this module's API)
 
 LISTED_STATUSES = tuple(s for s in STATUSES if s != Status.DRAFT)  # drafts have no reference: never listed
 SORTS = ("submitted", "reference", "surname")
@@ -62,6 +65,7 @@ class ListFilters:
     citizenship: str = ""
     officer: str = ""  # "", "me", "none" or an officer's id
     flagged: bool = False
+    mail_failed: bool = False  # the applicant's most recent e-mail failed for good
     submitted_from: date | None = None
     submitted_to: date | None = None
     q: str = ""
@@ -128,6 +132,7 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> ListFilters:
         citizenship=citizenship if is_country(citizenship) else "",
         officer=officer if officer in ("me", "none") or officer_id in choices.officer_emails else "",
         flagged=_text(args, "flagged") in ("1", "y", "on", "true"),
+        mail_failed=_text(args, "mail_failed") in ("1", "y", "on", "true"),
         submitted_from=_day(_text(args, "submitted_from")),
         submitted_to=_day(_text(args, "submitted_to")),
         q=" ".join(_text(args, "q", SEARCH_MAX * 2).split())[:SEARCH_MAX],
@@ -191,6 +196,8 @@ def where_clauses(filters: ListFilters, user_id: int, *, with_status: bool = Tru
         clauses.append(a.assigned_officer_id == int(filters.officer))
     if filters.flagged:
         clauses.append(a.flagged_duplicate.is_(True))
+    if filters.mail_failed:
+        clauses.append(last_mail_failed())
     if filters.submitted_from:
         clauses.append(a.submitted_at >= _midnight(filters.submitted_from))
     if filters.submitted_to:
@@ -199,6 +206,17 @@ def where_clauses(filters: ListFilters, user_id: int, *, with_status: bool = Tru
     if search is not None:
         clauses.append(search)
     return clauses
+
+
+def last_mail_failed() -> ColumnElement[bool]:
+    """The applicant has a failed e-mail and none newer (the highest id among theirs). The max is
+    correlated on the failed e-mail's row, not on the application: PostgreSQL then computes it
+    only for failed e-mails (found through the state index), never once per application; each
+    lookup goes through ``ix_outbound_emails_user_id`` (on SQLite the rowid is in that index)."""
+    mail, theirs = aliased(OutboundEmail), aliased(OutboundEmail)
+    latest = select(func.max(theirs.id)).where(theirs.user_id == mail.user_id).correlate(mail).scalar_subquery()
+    return exists().where(mail.user_id == Application.applicant_id, mail.state == OutboundEmail.FAILED,
+                          mail.id == latest).correlate(Application)
 
 
 def _midnight(day: date) -> datetime:
@@ -300,71 +318,6 @@ def forget_counts() -> None:
     """After a change made here (a bulk action), this process shows fresh counts at once."""
     with _counts_lock:
         _counts.clear()
-
-
-# --- what the dropdowns offer, and the officer's saved views: one query ---------------------
-
-@dataclass
-class Choices:
-    intakes: list[tuple[int, str, str]] = field(default_factory=list)  # (id, code, name), newest first
-    programmes: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (id, names per language)
-    officers: list[tuple[int, str]] = field(default_factory=list)  # (id, e-mail)
-    views: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, query string)
-
-    @property
-    def intake_names(self) -> dict[int, str]:
-        return {i: f"{code} · {name}" for i, code, name in self.intakes}
-
-    @property
-    def intake_codes(self) -> dict[int, str]:
-        return {i: code for i, code, _name in self.intakes}
-
-    @property
-    def programme_names(self) -> dict[int, dict[str, str]]:
-        return dict(self.programmes)
-
-    @property
-    def officer_emails(self) -> dict[int, str]:
-        return dict(self.officers)
-
-    def programme_name(self, programme_id: int | None, locale: str) -> str:
-        names = self.programme_names.get(programme_id) if programme_id else None
-        return (names.get(locale) or names["en"]) if names else ""
-
-
-def load_choices(officer_id: int) -> Choices:
-    """Intakes, programmes, active staff and this officer's saved views, in one UNION ALL."""
-    text = String()
-
-    def part(kind, id_, a, b, c, position):
-        return select(literal(kind, text).label("kind"), id_.label("id"), cast(a, text).label("a"),
-                      cast(b, text).label("b"), cast(c, text).label("c"), position.label("position"))
-
-    none = null()
-    stmt = union_all(
-        part("intake", Intake.id, Intake.code, Intake.name, none, Intake.id).select_from(Intake),
-        part("programme", Programme.id, Programme.name_en, Programme.name_ru, Programme.name_az,
-             Programme.position).select_from(Programme),
-        part("officer", User.id, User.email, none, none, User.id).select_from(User)
-        .where(User.role.in_(sorted(STAFF_ROLES)), User.active.is_(True)),
-        part("view", SavedView.id, SavedView.name, SavedView.query, none, SavedView.id).select_from(SavedView)
-        .where(SavedView.officer_id == officer_id),
-    )
-    choices = Choices()
-    for row in db.session.execute(stmt):
-        if row.kind == "intake":
-            choices.intakes.append((row.id, row.a, row.b, row.position))
-        elif row.kind == "programme":
-            choices.programmes.append((row.id, {"en": row.a, "ru": row.b, "az": row.c}, row.position))
-        elif row.kind == "officer":
-            choices.officers.append((row.id, row.a))
-        else:
-            choices.views.append((row.id, row.a, row.b))
-    choices.intakes = [(i, code, name) for i, code, name, _ in sorted(choices.intakes, key=lambda t: -t[3])]
-    choices.programmes = [(i, names) for i, names, _ in sorted(choices.programmes, key=lambda t: (t[2], t[0]))]
-    choices.officers.sort(key=lambda t: t[1])
-    choices.views.sort(key=lambda t: t[1].casefold())
-    return choices
 
 
 def view_query(filters: ListFilters) -> str:

@@ -12,6 +12,8 @@ SALTS = {
     "verify-email": "portal.verify-email.v1",
     "reset-password": "portal.reset-password.v1",
     "invite": "portal.staff-invite.v1",
+    "unsubscribe": "portal.unsubscribe-reminders.v1",
+    "known-device": "portal.known-device.v1",  # a browser that has logged in to an account before
 }
 
 

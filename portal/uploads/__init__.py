@@ -11,7 +11,9 @@ inquiries, and the services decide which kinds and sizes they accept.
 
 Modules: ``pipeline`` (the flow), ``kinds``, ``names``, ``pdf``, ``images``, ``scanning``,
 ``storage``, ``lifecycle`` (files follow their transaction), ``serving`` (a file's response and its
-headers), ``errors``.
+headers), ``errors``; and the checks of what a scan shows: ``quality`` (too small, dark, overexposed,
+blurred, nearly empty) and ``mrz`` with ``mrz_*`` (a passport's machine-readable zone read offline
+with Tesseract, its ICAO 9303 check digits, and ``mrz_compare`` against the typed answers).
 """
 
 from portal.uploads.errors import UploadRefused
@@ -28,11 +30,12 @@ from portal.uploads.pipeline import (
     too_large_message,
 )
 from portal.uploads.scanning import ScannerSettings
-from portal.uploads.serving import file_response
+from portal.uploads.serving import VIEWER_CSP, file_response
 from portal.uploads.storage import LocalStorage, get_storage
 
 __all__ = [
     "KINDS",
+    "VIEWER_CSP",
     "CheckedFile",
     "Kind",
     "LocalStorage",

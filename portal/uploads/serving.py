@@ -19,6 +19,11 @@ FILE_CSP = {
            "frame-ancestors 'self'",
 }
 
+# A page that shows a stored file in a frame (the office's viewer, the application page's split view).
+VIEWER_CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+              "frame-src 'self'; object-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+              "form-action 'self'")
+
 
 def file_response(stream: BinaryIO, *, content_type: str, name: str, image: bool,
                   download: bool = False) -> Response:

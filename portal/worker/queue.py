@@ -41,3 +41,8 @@ def queue_for(app: Flask) -> Queue:
 def enqueue_delivery(ids: Sequence[int]) -> None:
     """Hand committed outbox rows to the worker (called after the commit that wrote them)."""
     queue_for(current_app._get_current_object()).enqueue_delivery(ids)
+
+
+def enqueue(name: str, *args) -> None:
+    """Hand a declared on-demand task (``tasks.on_demand``) to the worker, after the commit it needs."""
+    queue_for(current_app._get_current_object()).enqueue(name, *args)

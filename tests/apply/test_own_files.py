@@ -20,7 +20,8 @@ def test_owner_views_own_pdf_inline_with_safe_headers(client, forms, applicant):
     headers = response.headers
     assert headers["X-Content-Type-Options"] == "nosniff" and "no-store" in headers["Cache-Control"]
     assert "default-src 'none'" in headers["Content-Security-Policy"]
-    assert headers["Content-Disposition"].startswith("inline;") and "filename*=UTF-8''" in headers["Content-Disposition"]
+    disposition = headers["Content-Disposition"]
+    assert disposition.startswith("inline;") and "filename*=UTF-8''" in disposition
 
 
 def test_owner_views_own_image(client, forms, applicant):  # noqa: F811

@@ -109,16 +109,30 @@ def test_expired_token_is_reported_as_expired(app):
         tokens.read_token("verify-email", token, max_age=-1)
 
 
-def test_authenticate_locks_after_repeated_failures(app):
+def test_repeated_failures_make_the_account_wait_briefly(app):
     user = UserFactory()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(app.config["LOGIN_ACCOUNT_FAILURES"] - 1):
         with pytest.raises(accounts.InvalidCredentials):
             accounts.authenticate(user.email, "wrong password guess")
-    assert user.locked_until is not None and user.locked_until > utcnow()
-    with pytest.raises(accounts.AccountLocked):
-        accounts.authenticate(user.email, PASSWORD)  # even the right password waits
+    assert user.locked_until is None  # the first few mistakes cost nothing
+    with pytest.raises(accounts.InvalidCredentials):
+        accounts.authenticate(user.email, "wrong password guess")
+    assert utcnow() < user.locked_until <= utcnow() + timedelta(seconds=1)
+    with pytest.raises(accounts.InvalidCredentials, match="not correct"):
+        accounts.authenticate(user.email, PASSWORD)  # even the right password waits, told alike
     user.locked_until = utcnow() - timedelta(seconds=1)
     assert accounts.authenticate(user.email, PASSWORD) is user
+    assert user.failed_login_count == 0 and user.locked_until is None
+
+
+def test_register_with_a_taken_address_tells_the_owner_instead():
+    owner = UserFactory(email="owner@example.com", locale="ru")
+    assert accounts.register("Owner@Example.com", PASSWORD, "en") is None
+    mail = db.session.query(OutboundEmail).one()
+    assert mail.template == "registration_attempt" and mail.recipient == owner.email and mail.locale == "ru"
+    assert "/auth/login" in mail.body_text and "/auth/reset" in mail.body_text
+    with pytest.raises(accounts.WeakPassword):  # refused exactly as a new address would be
+        accounts.register(owner.email, "password1234", "en")
 
 
 def test_authenticate_refuses_inactive_account_after_the_right_password():

@@ -24,12 +24,15 @@ def register(forms, email="amina@example.com", password=PASSWORD, confirm=None, 
 
 # --- register -------------------------------------------------------------------------------
 
-def test_register_creates_account_logs_in_and_sends_link(app, client, forms, outbox):
+def test_register_creates_account_sends_link_and_asks_to_log_in(app, client, forms, outbox):
     response = register(forms, email="Amina@Example.com")
-    assert response.status_code == 302 and response.headers["Location"] == "/apply/"
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+    assert "We have sent a message to Amina@Example.com" in text_of(client.get("/auth/login"))
     user = db.session.scalar(select(User).where(User.email == "amina@example.com"))
     assert user is not None and not user.is_verified and user.role == "applicant"
     assert len(outbox) == 1 and outbox[0].to == ["amina@example.com"]
+    assert client.get("/apply/").status_code == 302  # not logged in: the same answer as for a taken address
+    forms.login("amina@example.com", PASSWORD)
     assert "not verified yet" in text_of(client.get("/apply/"))
 
 
@@ -52,11 +55,14 @@ def test_register_bad_input_is_explained_and_creates_nothing(forms, outbox, emai
     assert user_count() == before and outbox == []
 
 
-def test_register_duplicate_email_in_other_case(forms, outbox, ctx):
+def test_register_duplicate_email_in_other_case_answers_alike_and_tells_the_owner(client, forms, outbox, ctx):
     UserFactory(email="taken@example.com")
     response = register(forms, email="TAKEN@example.com")
-    assert "already exists" in text_of(response)
-    assert outbox == []
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+    page = text_of(client.get("/auth/login"))
+    assert "We have sent a message to TAKEN@example.com" in page and "already exists" not in page
+    assert [(m.to, m.subject) for m in outbox] == [(["taken@example.com"],
+                                                    "Someone tried to create an account with your address")]
 
 
 def test_register_without_csrf_token_is_refused(client):
@@ -95,6 +101,7 @@ def test_bad_verify_link_is_explained(client, token):
 
 def test_resend_verification(client, forms, outbox):
     register(forms)
+    forms.login("amina@example.com", PASSWORD)
     outbox.clear()
     response = forms.post("/auth/verify/resend", page="/apply/")
     assert response.status_code == 302 and len(outbox) == 1

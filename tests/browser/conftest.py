@@ -115,8 +115,9 @@ def live_server(database_url, tmp_path, smtp_server):
 def make_page(browser, live_server):
     contexts = []
 
-    def make(width: int = 1280, height: int = 900, locale: str = "en-GB") -> AuditedPage:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    def make(width: int = 1280, height: int = 900, locale: str = "en-GB", javascript: bool = True) -> AuditedPage:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                      java_script_enabled=javascript)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return AuditedPage(context.new_page(), live_server)

@@ -245,7 +245,7 @@ def test_page_cache_is_on_by_default_in_production_only(tmp_path):
     from portal import config
 
     production = {"PORTAL_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-                  "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}
+                  "DATABASE_URL": f"sqlite:///{tmp_path}/p.db", "PUBLIC_BASE_URL": "https://admissions.example.edu"}
     assert config.finalise(config.from_environment(production))["PAGE_CACHE_SECONDS"] == 60
     for portal_env in ("development", "testing"):
         env = {"PORTAL_ENV": portal_env, "SECRET_KEY": "x" * 40}

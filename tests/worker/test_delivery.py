@@ -86,9 +86,9 @@ def test_temporary_failures_back_off_then_fail_at_the_limit(app, failing):
     row = fresh(row)
     assert (row.state, row.attempts, row.last_error) == ("failed", limit, "ConnectionRefusedError: smtp down")
     assert row.message_id == message_id  # one Message-ID for every attempt
-    base = app.config["MAIL_RETRY_SECONDS"]
+    base, cap = app.config["MAIL_RETRY_SECONDS"], app.config["MAIL_RETRY_MAX_SECONDS"]
     for attempt, delay in enumerate(delays, start=1):
-        step = base * 2 ** (attempt - 1)
+        step = min(cap, base * 2 ** (attempt - 1))
         assert step / 2 - 1 <= delay <= step + 1
     make_due(row)
     assert delivery.deliver_due(100).handled == 0  # given up: never tried again
