@@ -99,10 +99,12 @@ def live_server(database_url, tmp_path, smtp_server):
     app = create_app(settings_for(database_url, tmp_path, MAIL_BACKEND="smtp", MAIL_SERVER=host,
                                   MAIL_PORT=port, MAIL_TIMEOUT=5))
     server = make_server("127.0.0.1", 0, followed_by_the_worker(app), threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base_url  # e-mail links are built from it, as in production
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         thread.join(5)
