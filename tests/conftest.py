@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import os
 import smtplib
+import uuid
 from pathlib import Path
 
 import flask_migrate
@@ -18,6 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from portal import create_app
@@ -59,6 +61,28 @@ def settings_for(database_url: str, tmp_path: Path, **overrides) -> dict:
     }
     settings.update(overrides)
     return settings
+
+
+@pytest.fixture
+def empty_database(database_url, tmp_path):
+    """A brand-new empty database of the same kind as the test database, for what commits for
+    real outside the per-test transaction (migrations from nothing, real worker processes)."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"portal_empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.live_db
 
 
 def reset_schema(url: str) -> None:

@@ -3,10 +3,13 @@ moving it, the booked time in their zone and the institution's; and the letters 
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import uploads
 from portal.apply.blueprint import bp
 from portal.apply.forms import BookSlotForm
 from portal.apply.lookups import application_or_redirect
@@ -92,9 +95,5 @@ def letter(letter_id: int):
                   and item.state == "valid"), None)
     if found is None:
         abort(404)
-    response = make_response(letters.pdf(found))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{letters.file_name(found)}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.file_response(io.BytesIO(letters.pdf(found)), content_type="application/pdf",
+                                 name=letters.file_name(found), image=False, download=True)

@@ -58,6 +58,7 @@ def _interview(application: Application) -> dict:
     """What templates/office/_interview.html needs."""
     booking = interviews.live_booking(application)
     return {"booking": booking, "bookings": application.interview_bookings,
+            "awaiting_result": interviews.awaiting_result(application),
             "fee_due": interviews.fee_due(application), "fee": application.interview_fee,
             "institution_zone": interview_times.institution_zone(),
             "booking_text": interview_times.when(booking.slot.starts_at, interview_times.institution_zone())

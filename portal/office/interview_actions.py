@@ -4,10 +4,13 @@ alone; a refusal rolls back and says why."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, url_for
+import io
+
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import uploads
 from portal.database import is_row_id
 from portal.extensions import db
 from portal.forms import ButtonForm, first_error, show_error
@@ -78,12 +81,8 @@ def letter(letter_id: int):
     letter = _letter_or_404(letter_id)
     audit.record(current_user, "letter.view", "letter", letter.id, {"reference": letter.application.reference})
     db.session.commit()
-    response = make_response(letters.pdf(letter))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{letters.file_name(letter)}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.file_response(io.BytesIO(letters.pdf(letter)), content_type="application/pdf",
+                                 name=letters.file_name(letter), image=False)
 
 
 @bp.route("/letters/<int:letter_id>/reissue", methods=["POST"])

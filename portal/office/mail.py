@@ -24,7 +24,7 @@ def _filters(form: MailFilterForm) -> mail_log.MailFilters:
     names = mail_log.template_names()
     form.set_templates(names)
     form.validate()
-    if form.state.data not in mail_log.STATE_FILTERS:
+    if (form.state.data or "") not in mail_log.STATE_FILTERS:  # no state in the URL: the default
         form.state.errors = [*form.state.errors, _("Choose a state from the list.")]
     if form.template.data and form.template.data not in names:
         form.template.errors = [*form.template.errors, _("Choose a kind of e-mail from the list.")]

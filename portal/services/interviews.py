@@ -14,8 +14,6 @@ has one writer at a time), so exactly ``capacity`` of many simultaneous bookings
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,6 +33,7 @@ from portal.models.interview import SUBJECTS
 from portal.services import audit, interview_times, notifications
 from portal.services.errors import ServiceError
 from portal.services.timeline import record_event
+from portal.worker import tasks
 
 
 class InterviewError(ServiceError):
@@ -49,21 +48,13 @@ MAX_SCORE = Decimal(100)
 T = TypeVar("T")
 
 
-def commit_with_retry(call: Callable[[], T], attempts: int = 5) -> T:
-    """Run ``call`` and commit. A write lock lost to a concurrent booking (SQLite refuses at once
-    when two readers both try to write; PostgreSQL may report a deadlock) is retried from the
-    start after a rollback, a few times with a growing random pause."""
-    for attempt in range(1, attempts + 1):
-        try:
-            result = call()
-            db.session.commit()
-            return result
-        except OperationalError:
-            db.session.rollback()
-            if attempt == attempts:
-                raise InterviewError(BUSY) from None
-            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 (jitter, not security)
-    raise AssertionError("unreachable")
+def commit_with_retry(call: Callable[[], T]) -> T:
+    """Run ``call`` and commit, retrying from the start when a write lock is lost to a concurrent
+    booking (worker.tasks.commit_with_retry); still losing after its attempts is ``BUSY``."""
+    try:
+        return tasks.commit_with_retry(call)
+    except OperationalError:
+        raise InterviewError(BUSY) from None
 
 
 # --- the fee -------------------------------------------------------------------------------
@@ -191,13 +182,19 @@ def _release(booking: InterviewBooking) -> None:
 
 # --- attendance and results ----------------------------------------------------------------
 
+def awaiting_result(application: Application) -> bool:
+    """Whether the office has an interview to record now (attendance not yet given)."""
+    booking = live_booking(application)
+    return application.status == Status.INTERVIEW and booking is not None and booking.attendance is None
+
+
 def record_result(application: Application, officer: User, *, attendance: str,
                   scores: dict[str, Decimal | None], notes: str | None, offer_new_slot: bool = False) -> None:
     if not officer.is_staff:
         raise InterviewError(_l("Only the admissions office can do this."))
-    booking = live_booking(application)
-    if application.status != Status.INTERVIEW or booking is None:
+    if not awaiting_result(application):
         raise InterviewError(_l("There is no booked interview to record."))
+    booking = live_booking(application)
     if booking.slot.starts_at > utcnow():
         raise InterviewError(_l("The interview has not started yet."))
     if attendance == "attended":

@@ -26,6 +26,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask
 from huey import Huey, crontab
@@ -36,6 +37,7 @@ from portal.extensions import db
 from portal.worker import delivery
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 SWEEP_LIMIT = 2000  # rows per sweep; the next sweep takes the rest
 RUN_ATTEMPTS = 5  # a scheduled run that lost a write lock to another worker is tried again
 
@@ -120,10 +122,11 @@ def _schedule(huey: Huey, app: Flask, job: Job) -> TaskWrapper:
     return huey.periodic_task(crontab(minute=job.minute), name=job.name)(run)
 
 
-def commit_with_retry(job: Callable[[], int], attempts: int = RUN_ATTEMPTS) -> int:
+def commit_with_retry(job: Callable[[], T], attempts: int = RUN_ATTEMPTS) -> T:
     """Run ``job`` and commit; a write lock lost to a concurrent run (SQLite refuses at once
     when two readers both try to write; PostgreSQL may report a deadlock) rolls back and runs it
-    again from the start, after a short random pause."""
+    again from the start, after a short random pause. Also used by requests that race for one row
+    (services/interviews.py: the last place of a slot)."""
     for attempt in range(1, attempts + 1):
         try:
             result = job()

@@ -100,7 +100,9 @@ def test_letters_download_own_valid_only(client, forms, invited):
     db.session.commit()
     response = client.get(f"/apply/letters/{issued[0].id}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
     text = pypdfium2.PdfDocument(response.data)[0].get_textpage().get_text_range()
     assert invited.passport_number in text
     assert client.get(f"/apply/letters/{foreign.id}").status_code == 404

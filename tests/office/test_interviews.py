@@ -102,6 +102,8 @@ def test_invite_record_result_accept_and_manage_letters(client, forms, officer, 
     admission = application.letters[0]
     response = client.get(f"/office/letters/{admission.id}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Content-Disposition"].startswith("inline;")
     forms.post(f"/office/letters/{admission.id}/reissue", page=url(application))
     db.session.expire_all()
     assert db.session.get(Letter, admission.id).state == "superseded"

@@ -83,6 +83,7 @@ def test_failed_and_waiting_newest_first_with_their_details(client, admin):
                    attempts=3, last_error="SMTPDataError: 554 <b>rejected</b>")
     waiting = email(draft.applicant, state="pending", template="verify_email")
     response = client.get("/office/mail")
+    assert "Choose a state" not in text_of(response) and 'aria-invalid' not in response.get_data(as_text=True)
     assert listed(client) == [waiting.id, failed.id] and sent.id not in listed(client)
     html = response.get_data(as_text=True)
     assert "<b>rejected</b>" not in html and "&lt;b&gt;rejected&lt;/b&gt;" in html

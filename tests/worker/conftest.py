@@ -16,15 +16,12 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from email import policy
 from pathlib import Path
 
 import flask_migrate
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.extensions import db
@@ -117,28 +114,10 @@ def smtp(sink):
 
 
 @pytest.fixture
-def worker_database(database_url, tmp_path):
-    """An empty database of the test database's kind, for committed data."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'worker.sqlite3'}"
-        return
-    name = f"{make_url(database_url).database}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def worker_settings(worker_database, tmp_path, smtp):
+def worker_settings(empty_database, tmp_path, smtp):
     """Settings shared by the test's app and its worker processes (short retries and leases)."""
     return {
-        "SQLALCHEMY_DATABASE_URI": worker_database,
+        "SQLALCHEMY_DATABASE_URI": empty_database,
         "MAIL_BACKEND": "smtp", "MAIL_SERVER": smtp.host, "MAIL_PORT": smtp.port, "MAIL_TIMEOUT": 5,
         "MAIL_MAX_ATTEMPTS": 50, "MAIL_RETRY_SECONDS": 1, "MAIL_RETRY_MAX_SECONDS": 2, "MAIL_CLAIM_SECONDS": 3,
         "WORKER_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite3'}", "WORKER_QUEUE_NAME": "portal",
